@@ -1,0 +1,58 @@
+package iampolicy
+
+// FunctionArgs are the resources the function's role may touch.
+type FunctionArgs struct {
+	BucketARN   string // arn:<partition>:s3:::<bucket>
+	KeyPrefix   string // "" or ending in '/'; the function writes only below it
+	LogGroupARN string // without the ":*" suffix, as pulumi-aws reports it
+	KMSKeyARN   string // "" when the bucket uses SSE-S3
+}
+
+// Function is the role's only inline policy: write objects below the prefix,
+// write its own log streams, and, with SSE-KMS, create data keys. The
+// function cannot read, list or delete anything, so a compromised function
+// cannot read back the passwords it stored.
+func Function(a FunctionArgs) (Document, error) {
+	var in inputs
+	in.bucket(a.BucketARN)
+	in.keyPrefix(a.KeyPrefix)
+	in.logGroup(a.LogGroupARN)
+	in.kmsKey(a.KMSKeyARN)
+	if err := in.err("function policy"); err != nil {
+		return Document{}, err
+	}
+
+	statements := []Statement{
+		{
+			Sid:      "PutPasswordObjects",
+			Effect:   "Allow",
+			Action:   []string{"s3:PutObject"},
+			Resource: []string{objectsARN(a.BucketARN, a.KeyPrefix)},
+		},
+		{
+			Sid:    "WriteLogEvents",
+			Effect: "Allow",
+			// No logs:CreateLogGroup: the stack creates the log group with
+			// its retention, and the function must not recreate it without.
+			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: []string{a.LogGroupARN + ":*"},
+		},
+	}
+	if a.KMSKeyARN != "" {
+		// S3 asks KMS for a data key on the caller's behalf for each SSE-KMS
+		// PutObject; single-part uploads need nothing else from the key.
+		statements = append(statements, Statement{
+			Sid:      "EncryptWithKey",
+			Effect:   "Allow",
+			Action:   []string{"kms:GenerateDataKey"},
+			Resource: []string{a.KMSKeyARN},
+		})
+	}
+	return Document{Version: version, Statement: statements}, nil
+}
+
+// objectsARN matches every object below prefix, and nothing outside it
+// because the prefix ends in '/' and holds no wildcard.
+func objectsARN(bucketARN, prefix string) string {
+	return bucketARN + "/" + prefix + "*"
+}

@@ -1,0 +1,269 @@
+package iampolicy
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Inputs shaped like the stack's real outputs.
+const (
+	testBucket   = "arn:aws:s3:::passwordgen-bucket-1a2b3c4"
+	testLogGroup = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/passwordgen-5d6e7f8"
+	testKey      = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	testPrefix   = "passwords/"
+)
+
+// wantStatement is a statement as IAM will read it; Principal is its JSON
+// ("" when absent).
+type wantStatement struct {
+	Sid       string
+	Effect    string
+	Principal string
+	Action    []string
+	Resource  []string
+	Condition map[string]map[string][]string
+}
+
+type policyCase struct {
+	name  string
+	build func() (Document, error)
+	kms   bool
+	want  []wantStatement
+}
+
+func functionStatements(bucket, prefix, logGroup string) []wantStatement {
+	return []wantStatement{
+		{Sid: "PutPasswordObjects", Effect: "Allow", Action: []string{"s3:PutObject"}, Resource: []string{bucket + "/" + prefix + "*"}},
+		{Sid: "WriteLogEvents", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroup + ":*"}},
+	}
+}
+
+func readerStatements(bucket, prefix string) []wantStatement {
+	list := wantStatement{Sid: "ListPasswordKeys", Effect: "Allow", Action: []string{"s3:ListBucket", "s3:ListBucketVersions"}, Resource: []string{bucket}}
+	if prefix != "" {
+		list.Condition = map[string]map[string][]string{"StringLike": {"s3:prefix": {prefix + "*"}}}
+	}
+	return []wantStatement{
+		{Sid: "ReadPasswordObjects", Effect: "Allow", Action: []string{"s3:GetObject", "s3:GetObjectVersion"}, Resource: []string{bucket + "/" + prefix + "*"}},
+		list,
+	}
+}
+
+var (
+	encryptStatement = wantStatement{Sid: "EncryptWithKey", Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{testKey}}
+	decryptStatement = wantStatement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{testKey}}
+)
+
+func policyCases() []policyCase {
+	const (
+		govBucket   = "arn:aws-us-gov:s3:::passwordgen-gov"
+		govLogGroup = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:passwordgen"
+		cnBucket    = "arn:aws-cn:s3:::passwordgen-cn"
+	)
+	return []policyCase{
+		{
+			name:  "trust",
+			build: func() (Document, error) { return LambdaTrust(), nil },
+			want: []wantStatement{{
+				Sid: "LambdaAssumeRole", Effect: "Allow",
+				Principal: `{"Service":["lambda.amazonaws.com"]}`,
+				Action:    []string{"sts:AssumeRole"},
+			}},
+		},
+		{
+			name: "function kms",
+			build: func() (Document, error) {
+				return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey})
+			},
+			kms:  true,
+			want: append(functionStatements(testBucket, testPrefix, testLogGroup), encryptStatement),
+		},
+		{
+			name: "function sse-s3",
+			build: func() (Document, error) {
+				return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup})
+			},
+			want: functionStatements(testBucket, testPrefix, testLogGroup),
+		},
+		{
+			name: "function custom prefix",
+			build: func() (Document, error) {
+				return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: "team-a/secrets/", LogGroupARN: testLogGroup})
+			},
+			want: functionStatements(testBucket, "team-a/secrets/", testLogGroup),
+		},
+		{
+			name: "function empty prefix",
+			build: func() (Document, error) {
+				return Function(FunctionArgs{BucketARN: testBucket, LogGroupARN: testLogGroup})
+			},
+			want: functionStatements(testBucket, "", testLogGroup),
+		},
+		{
+			name: "function aws-us-gov",
+			build: func() (Document, error) {
+				return Function(FunctionArgs{BucketARN: govBucket, KeyPrefix: testPrefix, LogGroupARN: govLogGroup})
+			},
+			want: functionStatements(govBucket, testPrefix, govLogGroup),
+		},
+		{
+			name: "reader kms",
+			build: func() (Document, error) {
+				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey})
+			},
+			kms:  true,
+			want: append(readerStatements(testBucket, testPrefix), decryptStatement),
+		},
+		{
+			name: "reader sse-s3",
+			build: func() (Document, error) {
+				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix})
+			},
+			want: readerStatements(testBucket, testPrefix),
+		},
+		{
+			name: "reader empty prefix lists without condition",
+			build: func() (Document, error) {
+				return Reader(ReaderArgs{BucketARN: testBucket})
+			},
+			want: readerStatements(testBucket, ""),
+		},
+		{
+			name: "reader aws-cn",
+			build: func() (Document, error) {
+				return Reader(ReaderArgs{BucketARN: cnBucket, KeyPrefix: testPrefix})
+			},
+			want: readerStatements(cnBucket, testPrefix),
+		},
+		{
+			name:  "tls only",
+			build: func() (Document, error) { return TLSOnly(testBucket) },
+			want: []wantStatement{{
+				Sid: "DenyInsecureTransport", Effect: "Deny", Principal: `"*"`,
+				Action:    []string{"s3:*"},
+				Resource:  []string{testBucket, testBucket + "/*"},
+				Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
+			}},
+		},
+	}
+}
+
+// parse builds a case's document and reads its JSON back the way a policy
+// engine would, refusing any field the contract does not define.
+func parse(t *testing.T, c policyCase) Document {
+	t.Helper()
+	doc, err := c.build()
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	text, err := doc.JSON()
+	if err != nil {
+		t.Fatalf("JSON: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	var back Document
+	if err := dec.Decode(&back); err != nil {
+		t.Fatalf("decode %s: %v", text, err)
+	}
+	return back
+}
+
+func TestDocuments(t *testing.T) {
+	for _, c := range policyCases() {
+		t.Run(c.name, func(t *testing.T) {
+			doc := parse(t, c)
+			if doc.Version != "2012-10-17" {
+				t.Errorf("Version = %q, want 2012-10-17", doc.Version)
+			}
+			if len(doc.Statement) != len(c.want) {
+				t.Fatalf("%d statements, want %d: %+v", len(doc.Statement), len(c.want), doc.Statement)
+			}
+			for i, want := range c.want {
+				got := doc.Statement[i]
+				principal := ""
+				if got.Principal != nil {
+					b, err := json.Marshal(got.Principal)
+					if err != nil {
+						t.Fatalf("statement %d principal: %v", i, err)
+					}
+					principal = string(b)
+				}
+				if got.Sid != want.Sid || got.Effect != want.Effect || principal != want.Principal {
+					t.Errorf("statement %d: Sid %q Effect %q Principal %s, want %q %q %s", i, got.Sid, got.Effect, principal, want.Sid, want.Effect, want.Principal)
+				}
+				if !slices.Equal(got.Action, want.Action) {
+					t.Errorf("statement %d (%s): Action %q, want %q", i, want.Sid, got.Action, want.Action)
+				}
+				if !slices.Equal(got.Resource, want.Resource) {
+					t.Errorf("statement %d (%s): Resource %q, want %q", i, want.Sid, got.Resource, want.Resource)
+				}
+				if !reflect.DeepEqual(got.Condition, want.Condition) {
+					t.Errorf("statement %d (%s): Condition %v, want %v", i, want.Sid, got.Condition, want.Condition)
+				}
+			}
+		})
+	}
+}
+
+// TestLeastPrivilege checks the properties a reviewer relies on, whatever
+// the exact statements: no Allow uses a wildcard action or the "*" resource,
+// a wildcard in an allowed resource only ends a prefix, KMS is mentioned
+// only when a key was given, and Sids are unique and alphanumeric (MinIO and
+// IAM both accept that form).
+func TestLeastPrivilege(t *testing.T) {
+	for _, c := range policyCases() {
+		t.Run(c.name, func(t *testing.T) {
+			doc := parse(t, c)
+			sids := map[string]bool{}
+			hasKMS := false
+			for _, s := range doc.Statement {
+				if s.Sid == "" || strings.Trim(s.Sid, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" || sids[s.Sid] {
+					t.Errorf("Sid %q: want a unique, non-empty alphanumeric Sid", s.Sid)
+				}
+				sids[s.Sid] = true
+				for _, a := range s.Action {
+					hasKMS = hasKMS || strings.HasPrefix(a, "kms:")
+					if s.Effect == "Allow" && strings.ContainsAny(a, "*?") {
+						t.Errorf("%s allows wildcard action %q", s.Sid, a)
+					}
+				}
+				for _, r := range s.Resource {
+					if s.Effect == "Allow" && (r == "*" || strings.ContainsAny(strings.TrimSuffix(r, "*"), "*?")) {
+						t.Errorf("%s allows resource %q: want no \"*\" and a wildcard only at the end", s.Sid, r)
+					}
+				}
+			}
+			if hasKMS != c.kms {
+				t.Errorf("KMS statement present = %v, want %v", hasKMS, c.kms)
+			}
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, c := range policyCases() {
+		t.Run(c.name, func(t *testing.T) {
+			var texts [2]string
+			for i := range texts {
+				doc, err := c.build()
+				if err != nil {
+					t.Fatalf("build: %v", err)
+				}
+				if texts[i], err = doc.JSON(); err != nil {
+					t.Fatalf("JSON: %v", err)
+				}
+			}
+			if texts[0] != texts[1] {
+				t.Errorf("two builds differ:\n%s\n%s", texts[0], texts[1])
+			}
+			if !json.Valid([]byte(texts[0])) || bytes.ContainsAny([]byte(texts[0]), " \n\t") {
+				t.Errorf("JSON is not compact valid JSON: %s", texts[0])
+			}
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package iampolicy
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// The patterns follow the AWS naming rules for each resource. A partition is
+// "aws" or "aws-" followed by a suffix (aws-cn, aws-us-gov, aws-iso-b, ...),
+// so new partitions work without a code change.
+const (
+	partitionRE = `(aws(?:-[a-z]+)*)`
+	regionRE    = `[a-z]{2}(?:-[a-z]+)+-[0-9]+`
+	accountRE   = `[0-9]{12}`
+)
+
+var (
+	// Bucket names as S3 creates them today: 3-63 lowercase letters, digits,
+	// dots and hyphens. This rules out '/', '*' and '?', any of which would
+	// turn the bucket ARN into a pattern over other resources.
+	bucketARN = regexp.MustCompile(`^arn:` + partitionRE + `:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$`)
+	// Log group names: 1-512 of [.-_/#A-Za-z0-9].
+	logGroupARN = regexp.MustCompile(`^arn:` + partitionRE + `:logs:` + regionRE + `:` + accountRE + `:log-group:[.\-_/#A-Za-z0-9]{1,512}$`)
+	// Key IDs: a UUID, or mrk- and 32 hex digits for multi-Region keys.
+	kmsKeyARN = regexp.MustCompile(`^arn:` + partitionRE + `:kms:` + regionRE + `:` + accountRE + `:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+)
+
+// maxKeyPrefix is S3's limit on a whole object key; a longer prefix could
+// never match an object.
+const maxKeyPrefix = 1024
+
+// inputs collects every problem with a builder's arguments, so one error
+// reports them all, and remembers the bucket's partition to compare the
+// other ARNs against.
+type inputs struct {
+	partition string
+	errs      []error
+}
+
+func (in *inputs) bucket(arn string) {
+	if m := bucketARN.FindStringSubmatch(arn); m != nil {
+		in.partition = m[1]
+		return
+	}
+	if strings.ContainsAny(arn, "/*?") {
+		in.fail("bucket ARN %q: want the bucket itself, arn:<partition>:s3:::<bucket>, without a slash or wildcard", arn)
+		return
+	}
+	in.fail("bucket ARN %q: want arn:<partition>:s3:::<bucket> with a valid S3 bucket name", arn)
+}
+
+func (in *inputs) logGroup(arn string) {
+	if m := logGroupARN.FindStringSubmatch(arn); m != nil {
+		in.samePartition("log group ARN", m[1])
+		return
+	}
+	if strings.HasSuffix(arn, ":*") {
+		// The builders append ":*" themselves because pulumi-aws's
+		// LogGroup.arn output strips it, while logs:CreateLogStream and
+		// logs:PutLogEvents act on log-stream resources that only the
+		// suffixed ARN matches. Accepting it here would yield ":*:*".
+		in.fail("log group ARN %q: pass it without the trailing \":*\"; the policy adds the suffix itself", arn)
+		return
+	}
+	in.fail("log group ARN %q: want arn:<partition>:logs:<region>:<account>:log-group:<name>", arn)
+}
+
+// kmsKey accepts "" (no KMS: the bucket uses SSE-S3).
+func (in *inputs) kmsKey(arn string) {
+	if arn == "" {
+		return
+	}
+	if m := kmsKeyARN.FindStringSubmatch(arn); m != nil {
+		in.samePartition("KMS key ARN", m[1])
+		return
+	}
+	if strings.Contains(arn, "alias/") {
+		in.fail("KMS key ARN %q: an alias is not accepted because key policies and grants are evaluated against the key ARN; pass arn:<partition>:kms:<region>:<account>:key/<key-id>", arn)
+		return
+	}
+	in.fail("KMS key ARN %q: want arn:<partition>:kms:<region>:<account>:key/<key-id>", arn)
+}
+
+// keyPrefix rejects prefixes that would change the meaning of the IAM
+// pattern <bucket>/<prefix>*: '*' and '?' are IAM wildcards that widen the
+// grant, and '$' starts a policy variable such as ${aws:username}.
+func (in *inputs) keyPrefix(prefix string) {
+	switch {
+	case prefix == "":
+	case !strings.HasSuffix(prefix, "/"):
+		in.fail("key prefix %q: must be empty or end with '/', so it names a folder rather than every key starting with the same characters", prefix)
+	case strings.ContainsAny(prefix, "*?$"):
+		in.fail("key prefix %q: must not contain '*', '?' or '$', which IAM reads as wildcards or policy variables", prefix)
+	case len(prefix) > maxKeyPrefix:
+		in.fail("key prefix: %d bytes, longer than a whole S3 key may be (%d)", len(prefix), maxKeyPrefix)
+	}
+}
+
+// samePartition rejects an ARN outside the bucket's partition: no principal
+// acts across partitions, so such a policy could never work.
+func (in *inputs) samePartition(what, partition string) {
+	if in.partition != "" && partition != in.partition {
+		in.fail("%s is in partition %q but the bucket ARN in %q", what, partition, in.partition)
+	}
+}
+
+func (in *inputs) fail(format string, args ...any) {
+	in.errs = append(in.errs, fmt.Errorf(format, args...))
+}
+
+// err returns nil when every argument was valid.
+func (in *inputs) err(document string) error {
+	if len(in.errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("iampolicy: %s: %w", document, errors.Join(in.errs...))
+}

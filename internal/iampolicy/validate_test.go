@@ -1,0 +1,119 @@
+package iampolicy
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestInvalidInputs(t *testing.T) {
+	function := func(mod func(*FunctionArgs)) func() error {
+		return func() error {
+			a := FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey}
+			mod(&a)
+			_, err := Function(a)
+			return err
+		}
+	}
+	reader := func(mod func(*ReaderArgs)) func() error {
+		return func() error {
+			a := ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey}
+			mod(&a)
+			_, err := Reader(a)
+			return err
+		}
+	}
+	tlsOnly := func(bucket string) func() error {
+		return func() error { _, err := TLSOnly(bucket); return err }
+	}
+	bucket := func(arn string) func(*FunctionArgs) { return func(a *FunctionArgs) { a.BucketARN = arn } }
+	logGroup := func(arn string) func(*FunctionArgs) { return func(a *FunctionArgs) { a.LogGroupARN = arn } }
+	key := func(arn string) func(*ReaderArgs) { return func(a *ReaderArgs) { a.KMSKeyARN = arn } }
+	prefix := func(p string) func(*ReaderArgs) { return func(a *ReaderArgs) { a.KeyPrefix = p } }
+
+	tests := []struct {
+		name  string
+		build func() error
+		want  []string // every one must appear in the error
+	}{
+		{"bucket empty", function(bucket("")), []string{"iampolicy: function policy:", `bucket ARN ""`}},
+		{"bucket object path", function(bucket(testBucket + "/passwords")), []string{"without a slash or wildcard"}},
+		{"bucket wildcard", function(bucket("arn:aws:s3:::passwordgen-*")), []string{"without a slash or wildcard"}},
+		{"bucket question mark", tlsOnly("arn:aws:s3:::passwordgen-?"), []string{"iampolicy: TLS-only bucket policy:", "without a slash or wildcard"}},
+		{"bucket all", tlsOnly("*"), []string{"without a slash or wildcard"}},
+		{"bucket uppercase name", tlsOnly("arn:aws:s3:::Passwords"), []string{"valid S3 bucket name"}},
+		{"bucket wrong service", tlsOnly("arn:aws:sqs:eu-west-1:123456789012:passwords"), []string{"arn:<partition>:s3:::<bucket>"}},
+		{"bucket unknown partition", tlsOnly("arn:gcp:s3:::passwords"), []string{"arn:<partition>:s3:::<bucket>"}},
+		{"bucket name only", reader(func(a *ReaderArgs) { a.BucketARN = "passwords" }), []string{"iampolicy: reader policy:", `bucket ARN "passwords"`}},
+
+		{"log group with :* suffix", function(logGroup(testLogGroup + ":*")), []string{`without the trailing ":*"`}},
+		{"log group empty", function(logGroup("")), []string{"log-group:<name>"}},
+		{"log group stream", function(logGroup(testLogGroup + ":log-stream:abc")), []string{"log-group:<name>"}},
+		{"log group no account", function(logGroup("arn:aws:logs:eu-west-1::log-group:passwordgen")), []string{"log-group:<name>"}},
+		{"log group wrong service", function(logGroup("arn:aws:s3:::passwordgen")), []string{"log-group:<name>"}},
+
+		{"key alias ARN", reader(key("arn:aws:kms:eu-west-1:123456789012:alias/passwordgen")), []string{"alias is not accepted", "key ARN"}},
+		{"key alias name", function(func(a *FunctionArgs) { a.KMSKeyARN = "alias/passwordgen" }), []string{"alias is not accepted"}},
+		{"key bare id", reader(key("1234abcd-12ab-34cd-56ef-1234567890ab")), []string{"key/<key-id>"}},
+		{"key wildcard", reader(key("arn:aws:kms:eu-west-1:123456789012:key/*")), []string{"key/<key-id>"}},
+		{"key wrong service", reader(key("arn:aws:iam::123456789012:role/x")), []string{"key/<key-id>"}},
+
+		{"prefix without slash", reader(prefix("passwords")), []string{"end with '/'"}},
+		{"prefix star", reader(prefix("pass*/")), []string{"must not contain '*', '?' or '$'"}},
+		{"prefix question mark", function(func(a *FunctionArgs) { a.KeyPrefix = "pass?/" }), []string{"must not contain"}},
+		{"prefix policy variable", reader(prefix("${aws:username}/")), []string{"must not contain"}},
+		{"prefix too long", reader(prefix(strings.Repeat("a", 1024) + "/")), []string{"1025 bytes"}},
+
+		{"log group in other partition", function(logGroup("arn:aws-cn:logs:cn-north-1:123456789012:log-group:passwordgen")),
+			[]string{`log group ARN is in partition "aws-cn" but the bucket ARN in "aws"`}},
+		{"key in other partition", reader(key("arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab")),
+			[]string{`KMS key ARN is in partition "aws-us-gov"`}},
+
+		{"every problem reported", function(func(a *FunctionArgs) {
+			a.BucketARN, a.KeyPrefix, a.LogGroupARN, a.KMSKeyARN = "", "x", "", "alias/k"
+		}), []string{"bucket ARN", "key prefix", "log group ARN", "KMS key ARN"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.build()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestValidInputs covers inputs that look unusual but are valid, so the
+// validation cannot drift into refusing real stacks.
+func TestValidInputs(t *testing.T) {
+	tests := []struct {
+		name string
+		args FunctionArgs
+	}{
+		{"multi-region key", FunctionArgs{BucketARN: testBucket, LogGroupARN: testLogGroup, KMSKeyARN: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"}},
+		{"dotted bucket, nested prefix", FunctionArgs{BucketARN: "arn:aws:s3:::my.passwords.example", KeyPrefix: "a/b-c/d_e/", LogGroupARN: testLogGroup}},
+		{"log group name with #", FunctionArgs{BucketARN: testBucket, LogGroupARN: "arn:aws:logs:ap-southeast-2:123456789012:log-group:team#1.pw_gen"}},
+		{"china partition", FunctionArgs{
+			BucketARN:   "arn:aws-cn:s3:::passwords",
+			LogGroupARN: "arn:aws-cn:logs:cn-northwest-1:123456789012:log-group:pw",
+			KMSKeyARN:   "arn:aws-cn:kms:cn-northwest-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Function(tt.args); err != nil {
+				t.Fatalf("Function: %v", err)
+			}
+			if _, err := Reader(ReaderArgs{BucketARN: tt.args.BucketARN, KeyPrefix: tt.args.KeyPrefix, KMSKeyARN: tt.args.KMSKeyARN}); err != nil {
+				t.Fatalf("Reader: %v", err)
+			}
+			if _, err := TLSOnly(tt.args.BucketARN); err != nil {
+				t.Fatalf("TLSOnly: %v", err)
+			}
+		})
+	}
+}
