@@ -1,0 +1,137 @@
+package request
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/passwordgen/passwordgen/internal/naming"
+)
+
+// maxExclude bounds exclude_characters: 95 printable ASCII characters exist,
+// so a longer list can only be a mistake or an attempt to make work.
+const maxExclude = 256
+
+// setter validates the decoded value of one field and stores it in r. A nil
+// value means the caller gave null, which leaves the default in place.
+type setter func(r *Request, v any, l Limits) error
+
+// fields are the request fields the function accepts, keyed by their JSON
+// name.
+var fields = map[string]setter{
+	"length": func(r *Request, v any, l Limits) error {
+		return setInt(&r.Policy.Length, v, l.MinLength, l.MaxLength)
+	},
+	"include_lowercase": func(r *Request, v any, _ Limits) error { return setBool(&r.Policy.Lowercase, v) },
+	"include_uppercase": func(r *Request, v any, _ Limits) error { return setBool(&r.Policy.Uppercase, v) },
+	"include_numbers":   func(r *Request, v any, _ Limits) error { return setBool(&r.Policy.Numbers, v) },
+	"include_symbols":   func(r *Request, v any, _ Limits) error { return setBool(&r.Policy.Symbols, v) },
+	"symbols": func(r *Request, v any, _ Limits) error {
+		return setString(&r.Policy.SymbolSet, v, checkSymbols)
+	},
+	"exclude_characters": func(r *Request, v any, _ Limits) error {
+		return setString(&r.Policy.ExcludeCharacters, v, checkExclude)
+	},
+	"exclude_ambiguous": func(r *Request, v any, _ Limits) error { return setBool(&r.Policy.ExcludeAmbiguous, v) },
+	"require_each_included_type": func(r *Request, v any, _ Limits) error {
+		return setBool(&r.Policy.RequireEachIncludedType, v)
+	},
+	"min_lowercase": func(r *Request, v any, l Limits) error { return setInt(&r.Policy.MinLowercase, v, 0, l.MaxLength) },
+	"min_uppercase": func(r *Request, v any, l Limits) error { return setInt(&r.Policy.MinUppercase, v, 0, l.MaxLength) },
+	"min_numbers":   func(r *Request, v any, l Limits) error { return setInt(&r.Policy.MinNumbers, v, 0, l.MaxLength) },
+	"min_symbols":   func(r *Request, v any, l Limits) error { return setInt(&r.Policy.MinSymbols, v, 0, l.MaxLength) },
+	"name":          func(r *Request, v any, _ Limits) error { return setString(&r.Name, v, naming.ValidateName) },
+	"overwrite":     func(r *Request, v any, _ Limits) error { return setBool(&r.Overwrite, v) },
+}
+
+// setInt accepts only a plain integer literal: "20", 20.5, 2.0 and 1e9 are
+// rejected rather than coerced, so the caller learns that their client sends
+// something other than what they think.
+func setInt(dst *int, v any, lo, hi int) error {
+	if v == nil {
+		return nil
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return fmt.Errorf("must be an integer between %d and %d, got %s", lo, hi, describe(v))
+	}
+	if strings.ContainsAny(string(n), ".eE") {
+		return fmt.Errorf("must be an integer written as digits (like 16), got %s", describe(n))
+	}
+	// Literals too long for int are out of range by definition; Atoi
+	// reports them instead of wrapping around.
+	i, err := strconv.Atoi(string(n))
+	if err != nil || i < lo || i > hi {
+		return fmt.Errorf("must be between %d and %d, got %s", lo, hi, describe(n))
+	}
+	*dst = i
+	return nil
+}
+
+func setBool(dst *bool, v any) error {
+	if v == nil {
+		return nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return fmt.Errorf("must be true or false, got %s", describe(v))
+	}
+	*dst = b
+	return nil
+}
+
+func setString(dst *string, v any, check func(string) error) error {
+	if v == nil {
+		return nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("must be a string, got %s", describe(v))
+	}
+	if err := check(s); err != nil {
+		return err
+	}
+	*dst = s
+	return nil
+}
+
+// checkSymbols keeps the symbol class disjoint from the other classes and
+// free of duplicates, which would make some symbols likelier than others.
+func checkSymbols(s string) error {
+	if s == "" {
+		return errors.New("must not be empty; set include_symbols to false to leave symbols out")
+	}
+	var seen [128]bool
+	// Every character before a bad one is ASCII, so the byte index is also
+	// the character position.
+	for i, c := range s {
+		if c <= ' ' || c > '~' || isAlphanumeric(c) {
+			return fmt.Errorf("must hold only ASCII punctuation (no letters, digits or spaces), got %q at position %d", c, i+1)
+		}
+		if seen[c] {
+			return fmt.Errorf("lists %q more than once", c)
+		}
+		seen[c] = true
+	}
+	return nil
+}
+
+func isAlphanumeric(c rune) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// checkExclude rejects characters no password can contain: excluding them
+// has no effect, so the caller has most likely made a mistake.
+func checkExclude(s string) error {
+	for i, c := range s {
+		if c < ' ' || c > '~' {
+			return fmt.Errorf("must hold only printable ASCII characters, the only ones a password contains; got %q at position %d", c, i+1)
+		}
+	}
+	if len(s) > maxExclude {
+		return fmt.Errorf("must be at most %d characters, got %d", maxExclude, len(s))
+	}
+	return nil
+}

@@ -1,0 +1,35 @@
+package request
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLimitsValidate(t *testing.T) {
+	tests := []struct {
+		limits Limits
+		want   string // "" = valid
+	}{
+		{DefaultLimits(), ""},
+		{Limits{4, 4}, ""},
+		{Limits{4, 4096}, ""},
+		{Limits{4096, 4096}, ""},
+		{Limits{3, 128}, "PASSWORD_MIN_LENGTH must be between 4 and 4096, got 3"},
+		{Limits{8, 4097}, "PASSWORD_MAX_LENGTH must be between 4 and 4096, got 4097"},
+		{Limits{0, 0}, "PASSWORD_MIN_LENGTH must be between 4 and 4096, got 0"},
+		{Limits{-8, 128}, "PASSWORD_MIN_LENGTH must be between 4 and 4096, got -8"},
+		{Limits{129, 128}, "PASSWORD_MIN_LENGTH (129) must not exceed PASSWORD_MAX_LENGTH (128)"},
+	}
+	for _, tt := range tests {
+		err := tt.limits.Validate()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%+v.Validate() = %v, want nil", tt.limits, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%+v.Validate() = %v, want %q", tt.limits, err, tt.want)
+		}
+	}
+	if d := DefaultLimits(); d.MinLength != 8 || d.MaxLength != 128 {
+		t.Errorf("DefaultLimits() = %+v, want the recipe's 8..128", d)
+	}
+}
