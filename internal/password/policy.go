@@ -21,7 +21,8 @@ type Policy struct {
 	Numbers   bool
 	Symbols   bool
 
-	// SymbolSet replaces DefaultSymbols when Symbols is true.
+	// SymbolSet is the symbol class when Symbols is true: printable ASCII
+	// punctuation without duplicates. Default sets it to DefaultSymbols.
 	SymbolSet string
 
 	// ExcludeCharacters never appear in a password.

@@ -1,0 +1,146 @@
+package password
+
+import (
+	"crypto/rand"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// allowedChars computes, independently of the package, the characters a
+// policy allows.
+func allowedChars(p Policy) string {
+	var all string
+	if p.Lowercase {
+		all += "abcdefghijklmnopqrstuvwxyz"
+	}
+	if p.Uppercase {
+		all += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	}
+	if p.Numbers {
+		all += "0123456789"
+	}
+	if p.Symbols {
+		all += p.SymbolSet
+	}
+	excluded := p.ExcludeCharacters
+	if p.ExcludeAmbiguous {
+		excluded += Ambiguous
+	}
+	return except(all, excluded)
+}
+
+func TestGeneratedPasswordsFollowThePolicy(t *testing.T) {
+	recipeSimple := Default()
+	recipeSimple.Length, recipeSimple.Symbols = 12, false
+	custom := Default()
+	custom.Length, custom.SymbolSet = 64, "#$%"
+	custom.MinNumbers, custom.MinSymbols = 5, 5
+	custom.ExcludeAmbiguous, custom.ExcludeCharacters = true, "abcXYZ9#"
+	short := Policy{Length: 8, Lowercase: true, Numbers: true, RequireEachIncludedType: true, ExcludeCharacters: "xyz0"}
+	heavy := Default()
+	heavy.Length, heavy.MinSymbols, heavy.MinNumbers = 20, 12, 6
+	tests := []struct {
+		name string
+		p    Policy
+	}{
+		{"default", Default()},
+		{"recipe without symbols", recipeSimple},
+		{"custom symbols, exclusions and minimums", custom},
+		{"two classes", short},
+		{"minimums fill most of the length", heavy},
+		{"every punctuation character", tinyPolicy(40, "aZ5"+allPunctuation)},
+	}
+	for _, tt := range tests {
+		allowed := allowedChars(tt.p)
+		var excluded string
+		if tt.p.ExcludeAmbiguous {
+			excluded = Ambiguous
+		}
+		excluded += tt.p.ExcludeCharacters
+		mins := [4]int{tt.p.MinLowercase, tt.p.MinUppercase, tt.p.MinNumbers, tt.p.MinSymbols}
+		for i, on := range []bool{tt.p.Lowercase, tt.p.Uppercase, tt.p.Numbers, tt.p.Symbols} {
+			if on && tt.p.RequireEachIncludedType {
+				mins[i] = max(mins[i], 1)
+			}
+		}
+		// Forced rejection would take millions of candidates on the
+		// policies that New sends to class-count sampling.
+		for _, m := range []struct {
+			name string
+			m    method
+		}{{"automatic", automatic}, {"class counts", classCounts}} {
+			t.Run(tt.name+"/"+m.name, func(t *testing.T) {
+				g := mustNewWith(t, tt.p, m.m)
+				r := stream(3)
+				for i := range 3000 {
+					pw, err := g.Generate(r)
+					if err != nil {
+						t.Fatalf("password %d: %v", i, err)
+					}
+					if len(pw) != tt.p.Length {
+						t.Fatalf("password %d has %d characters, want %d", i, len(pw), tt.p.Length)
+					}
+					if strings.ContainsAny(pw, excluded) {
+						t.Fatalf("password %d contains an excluded character", i)
+					}
+					var n [4]int
+					for j := range len(pw) {
+						if strings.IndexByte(allowed, pw[j]) < 0 {
+							t.Fatalf("password %d: character %d is outside the policy", i, j)
+						}
+						n[classify(pw[j])]++
+					}
+					for k := range n {
+						if n[k] < mins[k] {
+							t.Fatalf("password %d has %d characters of class %d, want at least %d", i, n[k], k, mins[k])
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestGenerateIsSafeForConcurrentUse(t *testing.T) {
+	g := mustNew(t, Default())
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			for range 500 {
+				pw, err := g.Generate(rand.Reader)
+				if err == nil && len(pw) != 16 {
+					err = errWrongLength
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+var errWrongLength = errors.New("a password of the wrong length")
+
+func TestGenerateWithCryptoRand(t *testing.T) {
+	g := mustNew(t, Default())
+	seen := make(map[string]bool)
+	for range 1000 {
+		pw, err := g.Generate(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[pw] = true
+	}
+	if len(seen) != 1000 {
+		t.Errorf("1000 passwords of 103 bits held %d distinct values", len(seen))
+	}
+}

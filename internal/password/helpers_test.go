@@ -1,0 +1,118 @@
+package password
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// allPunctuation is every printable ASCII punctuation character.
+const allPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+func mustNew(t testing.TB, p Policy) *Generator {
+	t.Helper()
+	g, err := New(p)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return g
+}
+
+func mustNewWith(t testing.TB, p Policy, m method) *Generator {
+	t.Helper()
+	g, err := newGenerator(p, m)
+	if err != nil {
+		t.Fatalf("newGenerator: %v", err)
+	}
+	return g
+}
+
+// methods are the generation paths, each of which must be exactly uniform.
+var methods = []struct {
+	name string
+	m    method
+}{
+	{"rejection", rejection},
+	{"class counts", classCounts},
+}
+
+// stream returns a deterministic random stream, so a statistical test
+// gives the same verdict on every run.
+func stream(seed byte) *rand.ChaCha8 {
+	return rand.NewChaCha8([32]byte{seed, 'p', 'w'})
+}
+
+// except returns the characters of set that are not in keep.
+func except(set, keep string) string {
+	var b strings.Builder
+	for _, c := range set {
+		if !strings.ContainsRune(keep, c) {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// tinyPolicy returns a policy over exactly the characters of keep, each
+// class included when keep holds one of its characters, built the way a
+// caller would: classes, custom symbols and exclusions.
+func tinyPolicy(length int, keep string) Policy {
+	p := Policy{Length: length}
+	for _, c := range keep {
+		switch classify(byte(c)) {
+		case 0:
+			p.Lowercase = true
+		case 1:
+			p.Uppercase = true
+		case 2:
+			p.Numbers = true
+		default:
+			p.Symbols = true
+			p.SymbolSet += string(c)
+		}
+	}
+	p.ExcludeCharacters = except("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", keep)
+	return p
+}
+
+// classify returns the class index of c the way a user sees it, without
+// using the package's tables.
+func classify(c byte) int {
+	switch {
+	case 'a' <= c && c <= 'z':
+		return 0
+	case 'A' <= c && c <= 'Z':
+		return 1
+	case '0' <= c && c <= '9':
+		return 2
+	default:
+		return 3
+	}
+}
+
+// chiSquare returns Pearson's statistic for observed counts against equal
+// expected counts.
+func chiSquare(observed []int) float64 {
+	total := 0
+	for _, o := range observed {
+		total += o
+	}
+	expected := float64(total) / float64(len(observed))
+	stat := 0.0
+	for _, o := range observed {
+		d := float64(o) - expected
+		stat += d * d / expected
+	}
+	return stat
+}
+
+// chiSquareCritical returns the value a chi-square statistic with df
+// degrees of freedom exceeds with probability 0.001 (Wilson–Hilferty; within
+// a few percent even at df = 1).
+func chiSquareCritical(df int) float64 {
+	const z = 3.0902 // upper 0.001 quantile of the standard normal
+	k := float64(df)
+	v := 2 / (9 * k)
+	return k * math.Pow(1-v+z*math.Sqrt(v), 3)
+}
