@@ -1,0 +1,211 @@
+package lambdabuild_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/passwordgen/passwordgen/internal/lambdabuild"
+)
+
+// Packages are named relative to the module root, as Build resolves them.
+const (
+	fnPackage     = "./internal/lambdabuild/testdata/fn"
+	brokenPackage = "./internal/lambdabuild/testdata/broken"
+)
+
+func build(t *testing.T, o lambdabuild.Options) lambdabuild.Artifact {
+	t.Helper()
+	if o.OutDir == "" {
+		o.OutDir = t.TempDir()
+	}
+	a, err := lambdabuild.Build(context.Background(), o)
+	if err != nil {
+		t.Fatalf("Build(%+v): %v", o, err)
+	}
+	return a
+}
+
+func TestBuildTargetsLambdaArchitecture(t *testing.T) {
+	tests := []struct {
+		goarch  string
+		machine elf.Machine
+	}{
+		{"", elf.EM_AARCH64}, // Lambda's cheaper architecture is the default
+		{"arm64", elf.EM_AARCH64},
+		{"amd64", elf.EM_X86_64},
+	}
+	for _, tt := range tests {
+		t.Run("GOARCH="+tt.goarch, func(t *testing.T) {
+			a := build(t, lambdabuild.Options{Package: fnPackage, GOARCH: tt.goarch})
+			f, err := elf.Open(a.Binary)
+			if err != nil {
+				t.Fatalf("bootstrap is not an ELF executable: %v", err)
+			}
+			defer f.Close()
+			if f.Machine != tt.machine {
+				t.Errorf("machine = %v, want %v", f.Machine, tt.machine)
+			}
+			for _, p := range f.Progs {
+				if p.Type == elf.PT_INTERP {
+					t.Error("bootstrap needs a dynamic loader; want a static binary (CGO_ENABLED=0)")
+				}
+			}
+			if f.Section(".symtab") != nil {
+				t.Error("bootstrap has a symbol table; want it stripped (-s)")
+			}
+		})
+	}
+}
+
+func TestBuildZipHoldsOnlyExecutableBootstrap(t *testing.T) {
+	a := build(t, lambdabuild.Options{Package: fnPackage, GOARCH: runtime.GOARCH})
+	if filepath.Base(a.Binary) != "bootstrap" || filepath.Base(a.Zip) != "function.zip" {
+		t.Fatalf("artifact paths = %s, %s", a.Binary, a.Zip)
+	}
+
+	zr, err := zip.OpenReader(a.Zip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if len(zr.File) != 1 {
+		t.Fatalf("zip has %d entries, want exactly 1", len(zr.File))
+	}
+	entry := zr.File[0]
+	if entry.Name != "bootstrap" {
+		t.Errorf("entry name = %q, want bootstrap", entry.Name)
+	}
+	if mode := entry.Mode(); !mode.IsRegular() || mode.Perm() != 0o755 {
+		t.Errorf("entry mode = %v, want -rwxr-xr-x", mode)
+	}
+	if entry.Method != zip.Deflate {
+		t.Errorf("entry method = %d, want Deflate", entry.Method)
+	}
+	rc, err := entry.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary, err := os.ReadFile(a.Binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(packed, binary) {
+		t.Error("zipped bootstrap differs from the built binary")
+	}
+
+	zipped, err := os.ReadFile(a.Zip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(zipped); a.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("SHA256 = %s, want the digest of %s", a.SHA256, a.Zip)
+	}
+
+	if runtime.GOOS == "linux" {
+		out, err := exec.Command(a.Binary).Output()
+		if err != nil || strings.TrimSpace(string(out)) != "lambdabuild test binary" {
+			t.Errorf("running bootstrap: output %q, error %v", out, err)
+		}
+	}
+}
+
+func TestBuildIsReproducible(t *testing.T) {
+	first := build(t, lambdabuild.Options{Package: fnPackage})
+	second := build(t, lambdabuild.Options{Package: fnPackage})
+	if first.SHA256 != second.SHA256 {
+		t.Errorf("two builds of the same source: SHA256 %s then %s", first.SHA256, second.SHA256)
+	}
+}
+
+func TestBuildWorksFromAnyDirectoryOfTheModule(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{root, filepath.Join(root, "internal", "lambdabuild", "testdata", "fn")} {
+		t.Run(dir, func(t *testing.T) {
+			t.Chdir(dir)
+			build(t, lambdabuild.Options{Package: fnPackage, GOARCH: runtime.GOARCH})
+		})
+	}
+}
+
+func TestBuildFailures(t *testing.T) {
+	out := t.TempDir() // no failing build may write here, so the cases share it
+	tests := []struct {
+		name    string
+		dir     string // working directory; "" keeps the package directory
+		opts    lambdabuild.Options
+		wantErr string
+	}{
+		{
+			name:    "compile error carries the compiler's message",
+			opts:    lambdabuild.Options{Package: brokenPackage, OutDir: out},
+			wantErr: `cannot use "forty-two"`,
+		},
+		{
+			name:    "missing package",
+			opts:    lambdabuild.Options{Package: "./internal/lambdabuild/testdata/absent", OutDir: out},
+			wantErr: "absent",
+		},
+		{
+			name:    "outside any module",
+			dir:     t.TempDir(),
+			opts:    lambdabuild.Options{Package: fnPackage, OutDir: out},
+			wantErr: "not inside a Go module",
+		},
+		{
+			name:    "Lambda's name for amd64 is not a GOARCH",
+			opts:    lambdabuild.Options{Package: fnPackage, GOARCH: "x86_64", OutDir: out},
+			wantErr: `GOARCH "x86_64"`,
+		},
+		{
+			name:    "architecture Lambda does not run",
+			opts:    lambdabuild.Options{Package: fnPackage, GOARCH: "riscv64", OutDir: out},
+			wantErr: `GOARCH "riscv64"`,
+		},
+		{
+			name:    "no output directory",
+			opts:    lambdabuild.Options{Package: fnPackage, OutDir: ""},
+			wantErr: "no OutDir given",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.dir != "" {
+				t.Chdir(tt.dir)
+			}
+			_, err := lambdabuild.Build(context.Background(), tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Build error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestBuildRejectsUnsupportedGOARCHBeforeWriting(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := lambdabuild.Build(context.Background(), lambdabuild.Options{Package: fnPackage, GOARCH: "386", OutDir: out})
+	if err == nil {
+		t.Fatal("Build accepted GOARCH 386")
+	}
+	if _, statErr := os.Stat(out); !os.IsNotExist(statErr) {
+		t.Errorf("output directory exists after a rejected GOARCH (stat: %v)", statErr)
+	}
+}
