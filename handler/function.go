@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/password"
+	"github.com/passwordgen/passwordgen/internal/request"
+	"github.com/passwordgen/passwordgen/internal/store"
+)
+
+// putter is the one S3 operation the function needs; tests substitute it to
+// reach failure paths a real server will not produce on demand.
+type putter interface {
+	Put(ctx context.Context, key string, body []byte, overwrite bool) (versionID string, err error)
+}
+
+// function implements lambda.Handler on raw payload bytes rather than a
+// typed event, so that every payload — an array, a broken API Gateway body,
+// invalid JSON — gets an answer from this code and never a runtime-level
+// unmarshal error.
+type function struct {
+	config config
+	store  putter
+	random io.Reader
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// deadlineMargin is kept free before the invocation deadline so that a slow
+// S3 call is abandoned while there is still time to answer; otherwise Lambda
+// kills the function and the caller sees a bare timeout instead of a 5xx.
+const deadlineMargin = 500 * time.Millisecond
+
+// Invoke never returns an error: every outcome, including storage failures,
+// is an HTTP-style response the caller and API Gateway can act on.
+func (f *function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	start := time.Now()
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-deadlineMargin))
+		defer cancel()
+	}
+	out := f.handle(ctx, payload)
+	out.log(ctx, f.log, time.Since(start))
+	return out.response(requestID(ctx))
+}
+
+// handle runs one request and reports what happened; it does no logging or
+// encoding so that each outcome is decided in exactly one place.
+func (f *function) handle(ctx context.Context, payload []byte) outcome {
+	req, err := request.Parse(payload, f.config.Limits)
+	if err != nil {
+		return rejected(err)
+	}
+	gen, err := password.New(req.Policy)
+	if err != nil {
+		return rejected(err)
+	}
+	now := f.now()
+	name := req.Name
+	if name == "" {
+		if name, err = naming.NewName(now, f.random); err != nil {
+			return failed(http.StatusInternalServerError, "", "", fmt.Errorf("name the password: %w", err))
+		}
+	}
+	key := naming.Key(f.config.KeyPrefix, name)
+	pw, err := gen.Generate(f.random)
+	if err != nil {
+		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("generate: %w", err))
+	}
+	rec := newRecord(pw, req.Policy, gen.EntropyBits(), now)
+	body, err := rec.encode()
+	if err != nil {
+		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("encode: %w", err))
+	}
+	versionID, err := f.store.Put(ctx, key, body, req.Overwrite)
+	switch {
+	case errors.Is(err, store.ErrExists):
+		return conflict(name, key)
+	case err != nil:
+		return failed(storageStatus(ctx, err), name, key, err)
+	}
+	return stored(name, key, versionID, rec)
+}
+
+// storageStatus separates "S3 was too slow" from "S3 said no", because the
+// first is worth retrying as is and the second usually is not.
+func storageStatus(ctx context.Context, err error) int {
+	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusBadGateway
+}
+
+func requestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/passwordgen/passwordgen/internal/request"
+	"github.com/passwordgen/passwordgen/internal/store"
+)
+
+// fakeStore records what the function asked S3 to do; err or block make it
+// fail the way a real endpoint can.
+type fakeStore struct {
+	mu    sync.Mutex
+	puts  []put
+	err   error
+	block bool
+}
+
+type put struct {
+	key       string
+	body      []byte
+	overwrite bool
+}
+
+func (s *fakeStore) Put(ctx context.Context, key string, body []byte, overwrite bool) (string, error) {
+	if s.block {
+		<-ctx.Done()
+		return "", ctx.Err()
+	}
+	if s.err != nil {
+		return "", s.err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.puts = append(s.puts, put{key, append([]byte(nil), body...), overwrite})
+	return "v1", nil
+}
+
+type harness struct {
+	fn    *function
+	store *fakeStore
+	logs  *bytes.Buffer
+}
+
+var fixedNow = time.Date(2026, 11, 24, 18, 30, 5, 0, time.UTC)
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	logs := &bytes.Buffer{}
+	st := &fakeStore{}
+	return &harness{
+		fn: &function{
+			config: config{Bucket: "b", KeyPrefix: "passwords/", Limits: request.DefaultLimits()},
+			store:  st,
+			random: rand.NewChaCha8([32]byte{7}),
+			now:    func() time.Time { return fixedNow },
+			log:    slog.New(slog.NewJSONHandler(logs, nil)),
+		},
+		store: st,
+		logs:  logs,
+	}
+}
+
+type answer struct {
+	Status int
+	Header map[string]string
+	Body   map[string]any
+	raw    []byte
+}
+
+func (h *harness) invoke(t *testing.T, ctx context.Context, payload string) answer {
+	t.Helper()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	out, err := h.fn.Invoke(ctx, []byte(payload))
+	if err != nil {
+		t.Fatalf("Invoke returned an error instead of a response: %v", err)
+	}
+	var r response
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("response is not JSON: %v", err)
+	}
+	a := answer{Status: r.StatusCode, Header: r.Headers, raw: out}
+	if err := json.Unmarshal([]byte(r.Body), &a.Body); err != nil {
+		t.Fatalf("response body is not a JSON object: %v", err)
+	}
+	return a
+}
+
+// storedPassword returns the password of the last write, for leak checks.
+func (h *harness) storedPassword(t *testing.T) string {
+	t.Helper()
+	if len(h.store.puts) == 0 {
+		t.Fatal("nothing was stored")
+	}
+	var rec record
+	if err := json.Unmarshal(h.store.puts[len(h.store.puts)-1].body, &rec); err != nil {
+		t.Fatalf("stored object is not a record: %v", err)
+	}
+	return rec.Password
+}
+
+func (h *harness) assertNoLeak(t *testing.T, a answer) {
+	t.Helper()
+	for _, p := range h.store.puts {
+		var rec record
+		if err := json.Unmarshal(p.body, &rec); err != nil {
+			t.Fatalf("stored object is not a record: %v", err)
+		}
+		if strings.Contains(string(a.raw), rec.Password) {
+			t.Error("the response contains the stored password")
+		}
+		if strings.Contains(h.logs.String(), rec.Password) {
+			t.Error("the log contains the stored password")
+		}
+	}
+}
+
+func TestRecipePayloadsAreStoredAndAnsweredWithoutThePassword(t *testing.T) {
+	tests := []struct {
+		payload    string
+		name       string
+		length     int
+		wantSymbol bool
+	}{
+		{`{"length": 20, "name": "test-password-1"}`, "test-password-1", 20, true},
+		{`{"length": 12, "include_symbols": false, "name": "simple-password"}`, "simple-password", 12, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			a := h.invoke(t, context.Background(), tt.payload)
+			if a.Status != 200 {
+				t.Fatalf("status %d, body %v", a.Status, a.Body)
+			}
+			if a.Header["Content-Type"] != "application/json" {
+				t.Errorf("Content-Type = %q", a.Header["Content-Type"])
+			}
+			want := map[string]any{
+				"message":       "Password generated successfully",
+				"password_name": tt.name,
+				"s3_key":        "passwords/" + tt.name + ".json",
+				"version_id":    "v1",
+				"length":        float64(tt.length),
+				"created_at":    "2026-11-24T18:30:05Z",
+				"request_id":    "req-1",
+			}
+			for k, v := range want {
+				if a.Body[k] != v {
+					t.Errorf("body[%q] = %v, want %v", k, a.Body[k], v)
+				}
+			}
+			if bits, _ := a.Body["entropy_bits"].(float64); bits < 50 {
+				t.Errorf("entropy_bits = %v, implausibly low", a.Body["entropy_bits"])
+			}
+			if len(h.store.puts) != 1 || h.store.puts[0].key != "passwords/"+tt.name+".json" || h.store.puts[0].overwrite {
+				t.Fatalf("puts = %+v, want one create-only put of the named key", h.store.puts)
+			}
+			var rec record
+			if err := json.Unmarshal(h.store.puts[0].body, &rec); err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.Password) != tt.length || rec.Length != tt.length {
+				t.Errorf("stored password has %d characters, record says %d, want %d", len(rec.Password), rec.Length, tt.length)
+			}
+			if rec.Parameters.IncludeSymbols != tt.wantSymbol || rec.CreatedAt != "2026-11-24T18:30:05Z" || rec.EntropyBits <= 0 {
+				t.Errorf("stored parameters = %+v, created_at %q, entropy %v", rec.Parameters, rec.CreatedAt, rec.EntropyBits)
+			}
+			if !tt.wantSymbol && strings.ContainsAny(rec.Password, rec.Parameters.Symbols) {
+				t.Error("include_symbols=false still produced a symbol")
+			}
+			h.assertNoLeak(t, a)
+		})
+	}
+}
+
+func TestStoredObjectKeepsSymbolsReadable(t *testing.T) {
+	h := newHarness(t)
+	h.invoke(t, context.Background(), `{"symbols": "<>&", "min_symbols": 4, "name": "x"}`)
+	body := string(h.store.puts[0].body)
+	if !strings.Contains(body, `"symbols": "<>&"`) {
+		t.Errorf("stored JSON escapes HTML characters; a person reading it sees \\u003c: %s", strings.ReplaceAll(body, h.storedPassword(t), "<redacted>"))
+	}
+}
+
+func TestGeneratedNamesAreUniqueAndWellFormed(t *testing.T) {
+	h := newHarness(t)
+	seen := map[string]bool{}
+	pattern := regexp.MustCompile(`^password-20261124-183005-[0-9a-f]{8}$`)
+	for i := 0; i < 50; i++ {
+		a := h.invoke(t, context.Background(), `{}`)
+		name, _ := a.Body["password_name"].(string)
+		if a.Status != 200 || !pattern.MatchString(name) {
+			t.Fatalf("status %d, name %q", a.Status, name)
+		}
+		if seen[name] {
+			t.Fatalf("name %q generated twice within one second", name)
+		}
+		seen[name] = true
+	}
+}
+
+func TestAPIGatewayBodyIsHonoured(t *testing.T) {
+	h := newHarness(t)
+	event := `{"version":"2.0","routeKey":"POST /passwords","requestContext":{"http":{"method":"POST"}},` +
+		`"body":"eyJsZW5ndGgiOiAzMCwgIm5hbWUiOiAiYXBpLXB3In0=","isBase64Encoded":true}`
+	a := h.invoke(t, context.Background(), event)
+	if a.Status != 200 || a.Body["password_name"] != "api-pw" || a.Body["length"] != float64(30) {
+		t.Fatalf("status %d body %v", a.Status, a.Body)
+	}
+}
+
+func TestBadInputIsA400NamingTheProblemAndStoresNothing(t *testing.T) {
+	tests := []struct{ payload, want string }{
+		{`{"lenght": 20}`, "lenght"},
+		{`{"length": "20"}`, "length"},
+		{`{"length": 3}`, "length"},
+		{`{"name": "../etc/passwd"}`, "name"},
+		{`[1,2]`, "object"},
+		{`not json`, "JSON"},
+		{`{"include_lowercase":false,"include_uppercase":false,"include_numbers":false,"include_symbols":false}`, "include"},
+		{`{"length": 8, "min_symbols": 9}`, "min"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.payload, func(t *testing.T) {
+			h := newHarness(t)
+			a := h.invoke(t, context.Background(), tt.payload)
+			msg, _ := a.Body["message"].(string)
+			if a.Status != 400 || a.Body["error"] != "Invalid request" || !strings.Contains(msg, tt.want) || a.Body["request_id"] != "req-1" {
+				t.Fatalf("status %d body %v, want 400 mentioning %q", a.Status, a.Body, tt.want)
+			}
+			if len(h.store.puts) != 0 {
+				t.Fatal("a rejected request stored something")
+			}
+			if !strings.Contains(h.logs.String(), `"status":400`) {
+				t.Errorf("no log line for the rejection: %s", h.logs)
+			}
+		})
+	}
+}
+
+func TestExistingNameIsA409AndOverwriteIsPassedOn(t *testing.T) {
+	h := newHarness(t)
+	h.store.err = store.ErrExists
+	a := h.invoke(t, context.Background(), `{"name": "db-admin"}`)
+	msg, _ := a.Body["message"].(string)
+	if a.Status != 409 || !strings.Contains(msg, "passwords/db-admin.json") || !strings.Contains(msg, "overwrite") {
+		t.Fatalf("status %d body %v", a.Status, a.Body)
+	}
+
+	h = newHarness(t)
+	h.invoke(t, context.Background(), `{"name": "db-admin", "overwrite": true}`)
+	if len(h.store.puts) != 1 || !h.store.puts[0].overwrite {
+		t.Fatalf("overwrite was not passed to the store: %+v", h.store.puts)
+	}
+}
+
+func TestStorageFailuresAre5xxWithoutInternals(t *testing.T) {
+	h := newHarness(t)
+	h.store.err = errors.New("store passwords/x.json: operation error S3: PutObject, https response error StatusCode: 403, AccessDenied")
+	a := h.invoke(t, context.Background(), `{"name": "x"}`)
+	msg, _ := a.Body["message"].(string)
+	if a.Status != 502 || strings.Contains(msg, "AccessDenied") || strings.Contains(msg, "StatusCode") {
+		t.Fatalf("status %d body %v: want 502 without SDK internals", a.Status, a.Body)
+	}
+	if !strings.Contains(h.logs.String(), "AccessDenied") {
+		t.Error("the cause is not in the log, so an operator cannot diagnose it")
+	}
+}
+
+func TestSlowStorageAnswersBeforeTheDeadline(t *testing.T) {
+	h := newHarness(t)
+	h.store.block = true
+	deadline := time.Now().Add(2 * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	a := h.invoke(t, ctx, `{"name": "slow"}`)
+	if a.Status != 504 {
+		t.Fatalf("status %d body %v, want 504", a.Status, a.Body)
+	}
+	if time.Now().After(deadline) {
+		t.Fatal("answered after the invocation deadline; Lambda would have killed the function first")
+	}
+}
+
+func TestGeneratorFailureIsA500AndStoresNothing(t *testing.T) {
+	h := newHarness(t)
+	h.fn.random = io.LimitReader(rand.NewChaCha8([32]byte{}), 0)
+	a := h.invoke(t, context.Background(), `{"name": "x"}`)
+	if a.Status != 500 || len(h.store.puts) != 0 {
+		t.Fatalf("status %d, %d puts; want 500 and nothing stored", a.Status, len(h.store.puts))
+	}
+}

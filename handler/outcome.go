@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"time"
+)
+
+// outcome is what one invocation decided: a status plus what the caller and
+// the log may learn about it. It never holds the password; a stored record
+// contributes only its metadata.
+type outcome struct {
+	status    int
+	name      string
+	key       string
+	versionID string
+	length    int
+	entropy   float64
+	createdAt string
+	// err is the cause: shown to the caller only for 400s (validation
+	// messages are written for callers), only logged otherwise.
+	err error
+}
+
+func rejected(err error) outcome {
+	return outcome{status: http.StatusBadRequest, err: err}
+}
+
+func conflict(name, key string) outcome {
+	return outcome{status: http.StatusConflict, name: name, key: key,
+		err: fmt.Errorf("%s already exists", key)}
+}
+
+func failed(status int, name, key string, err error) outcome {
+	return outcome{status: status, name: name, key: key, err: err}
+}
+
+func stored(name, key, versionID string, rec record) outcome {
+	return outcome{status: http.StatusOK, name: name, key: key, versionID: versionID,
+		length: rec.Length, entropy: rec.EntropyBits, createdAt: rec.CreatedAt}
+}
+
+// response is the recipe's proxy-integration shape, which API Gateway and
+// Function URLs pass through and direct callers read as JSON.
+type response struct {
+	StatusCode int               `json:"statusCode"`
+	Headers    map[string]string `json:"headers"`
+	Body       string            `json:"body"`
+}
+
+type successBody struct {
+	Message      string  `json:"message"`
+	PasswordName string  `json:"password_name"`
+	S3Key        string  `json:"s3_key"`
+	VersionID    string  `json:"version_id"`
+	Length       int     `json:"length"`
+	EntropyBits  float64 `json:"entropy_bits"`
+	CreatedAt    string  `json:"created_at"`
+	RequestID    string  `json:"request_id"`
+}
+
+type errorBody struct {
+	Error     string `json:"error"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+}
+
+func (o outcome) response(requestID string) ([]byte, error) {
+	var body any
+	switch o.status {
+	case http.StatusOK:
+		body = successBody{
+			Message:      "Password generated successfully",
+			PasswordName: o.name,
+			S3Key:        o.key,
+			VersionID:    o.versionID,
+			Length:       o.length,
+			EntropyBits:  math.Round(o.entropy*100) / 100,
+			CreatedAt:    o.createdAt,
+			RequestID:    requestID,
+		}
+	case http.StatusBadRequest:
+		body = errorBody{"Invalid request", o.err.Error(), requestID}
+	case http.StatusConflict:
+		body = errorBody{"Password already exists", fmt.Sprintf(
+			"%s already exists and was left unchanged; choose another name, or send \"overwrite\": true to store a new version (the bucket keeps the old one)",
+			o.key), requestID}
+	case http.StatusInternalServerError:
+		body = errorBody{"Failed to generate password",
+			"the password could not be generated and nothing was stored; retry, and report the request id if it persists",
+			requestID}
+	default:
+		body = errorBody{"Failed to store password", fmt.Sprintf(
+			"S3 did not confirm that %s was stored; retry with the same name: a 409 then means the earlier attempt succeeded",
+			o.key), requestID}
+	}
+	text, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("encode response body: %w", err)
+	}
+	return json.Marshal(response{
+		StatusCode: o.status,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       string(text),
+	})
+}
+
+// log writes the invocation's single log line. The request id comes from
+// the lambdacontext handler; the cause of a failure is logged in full here
+// because the caller only gets a summary.
+func (o outcome) log(ctx context.Context, l *slog.Logger, took time.Duration) {
+	level, msg := slog.LevelInfo, "password stored"
+	switch {
+	case o.status >= 500:
+		level, msg = slog.LevelError, "invocation failed"
+	case o.status == http.StatusConflict:
+		level, msg = slog.LevelWarn, "password already exists"
+	case o.status != http.StatusOK:
+		level, msg = slog.LevelWarn, "request rejected"
+	}
+	attrs := []slog.Attr{
+		slog.Int("status", o.status),
+		slog.String("name", o.name),
+		slog.String("key", o.key),
+		slog.String("version_id", o.versionID),
+		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
+	}
+	if o.err != nil {
+		attrs = append(attrs, slog.String("error", o.err.Error()))
+	}
+	l.LogAttrs(ctx, level, msg, attrs...)
+}

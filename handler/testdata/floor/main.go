@@ -1,0 +1,40 @@
+// Command floor is the benchmark baseline for the password function: a Lambda
+// that does nothing but one bare PutObject of a record-sized body per
+// invocation, through the same S3 client configuration. No function that
+// stores a password can be faster, so the real function is measured against it.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/passwordgen/passwordgen/internal/store"
+)
+
+// bodySize is about the size of a stored password record.
+const bodySize = 560
+
+func main() {
+	client, err := store.NewClient(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	bucket := os.Getenv("BUCKET_NAME")
+	body := bytes.Repeat([]byte{'x'}, bodySize)
+	// json.RawMessage, not []byte: aws-lambda-go would decode the JSON event
+	// into a []byte and fail on anything but a base64 string.
+	lambda.Start(func(ctx context.Context, _ json.RawMessage) (json.RawMessage, error) {
+		var id [8]byte
+		rand.Read(id[:])
+		key := "floor/" + hex.EncodeToString(id[:])
+		_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
+		return json.RawMessage(`{}`), err
+	})
+}
