@@ -1,0 +1,254 @@
+package components
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/request"
+)
+
+// Values of PasswordGeneratorArgs.Encryption besides a KMS key ARN.
+const (
+	// EncryptionKMS creates a dedicated KMS key (rotation on, S3 Bucket Key
+	// on). Reading a password then needs kms:Decrypt on that key as well as
+	// s3:GetObject, so a bucket grant alone exposes nothing.
+	EncryptionKMS = "kms"
+	// EncryptionSSES3 uses S3-managed keys (AES256): no KMS cost, but anyone
+	// allowed s3:GetObject can read the passwords.
+	EncryptionSSES3 = "sse-s3"
+)
+
+// PasswordGeneratorArgs configures a PasswordGenerator. A nil or zero value
+// deploys the secure defaults; each field documents its own.
+//
+// Validation errors name each setting as the project's config key spells it
+// (memorySize for MemorySize), so they read the same from Go and from
+// `pulumi config`.
+type PasswordGeneratorArgs struct {
+	// Architecture of the function: "arm64" (default, cheaper per
+	// GB-second) or "x86_64".
+	Architecture string
+	// MemorySize in MB, 128 to 10240; 0 means 128.
+	MemorySize int
+	// Timeout in seconds, 1 to 900; 0 means 10.
+	Timeout int
+	// LogRetentionDays is one of the retentions CloudWatch Logs accepts
+	// (1, 3, 5, 7, 14, 30, ... 3653), or 0 to keep logs forever; nil means
+	// 30. A pointer because 0 is a real choice here.
+	LogRetentionDays *int
+	// KeyPrefix is where passwords are stored: empty (the bucket root) or
+	// '/'-terminated segments of [A-Za-z0-9._-]; nil means "passwords/",
+	// the recipe's folder.
+	KeyPrefix *string
+	// Encryption is EncryptionKMS (default), EncryptionSSES3, or the ARN of
+	// an existing KMS key (arn:aws:kms:<region>:<account>:key/<id>) in the
+	// bucket's region whose key policy lets IAM policies grant its use.
+	Encryption string
+	// ForceDestroy lets `pulumi destroy` delete the bucket with every stored
+	// password and version in it. Off by default, so a destroy never loses
+	// passwords unless asked to.
+	ForceDestroy bool
+	// NoncurrentVersionExpirationDays, when positive, deletes a password's
+	// overwritten versions that many days after they were replaced. 0 keeps
+	// the whole history.
+	NoncurrentVersionExpirationDays int
+	// MinLength and MaxLength bound the length a caller may request, within
+	// 4..4096; 0 means 8 and 128, the recipe's bounds.
+	MinLength int
+	MaxLength int
+	// ReservedConcurrency, when positive, reserves that many concurrent
+	// executions for the function, which also caps it. 0 means no
+	// reservation. Lambda itself reads a reservation of 0 as "throttle every
+	// invocation"; that is never what this setting asks for.
+	ReservedConcurrency int
+	// Tags are applied to every resource that takes tags.
+	Tags map[string]string
+	// CodeZip is the path of a prebuilt deployment zip (an executable
+	// `bootstrap` at its root). Empty means: compile ./handler of this
+	// module during `pulumi preview` and `pulumi up`.
+	CodeZip string
+	// BuildDir receives the compiled handler when CodeZip is empty. Empty
+	// means a new temporary directory, left in place because the engine
+	// reads the zip after NewPasswordGenerator returns; a program that
+	// wants it gone passes its own directory and removes it after
+	// pulumi.Run returns.
+	BuildDir string
+}
+
+// settings are validated args with every default applied.
+type settings struct {
+	architecture     string // Lambda's name: arm64 | x86_64
+	goarch           string // Go's name for the same
+	memorySize       int
+	timeout          int
+	logRetentionDays int
+	keyPrefix        string
+	createKey        bool   // the component creates the KMS key
+	kmsKeyARN        string // an existing key; "" when createKey or SSE-S3
+	forceDestroy     bool
+	noncurrentDays   int
+	limits           request.Limits
+	reserved         int
+	tags             map[string]string
+	codeZip          string
+	buildDir         string
+}
+
+// sseKMS reports whether objects are encrypted with a KMS key.
+func (s settings) sseKMS() bool { return s.createKey || s.kmsKeyARN != "" }
+
+const (
+	defaultMemorySize       = 128
+	defaultTimeout          = 10
+	defaultLogRetentionDays = 30
+	defaultKeyPrefix        = "passwords/"
+)
+
+// goarchOf maps Lambda's architecture names to Go's.
+var goarchOf = map[string]string{"arm64": "arm64", "x86_64": "amd64"}
+
+// logRetentions are the values CloudWatch Logs accepts for retentionInDays
+// (pulumi-aws LogGroup documentation); 0 is "never expire".
+var logRetentions = []int{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// kmsKeyARN is a key ARN, not an alias: IAM grants on a key only match its
+// key ARN. Key IDs are UUIDs, or mrk- and 32 hex digits for multi-Region keys.
+var kmsKeyARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+
+// componentName keeps the physical names Pulumi derives from it valid: S3
+// bucket names are lowercase, and "<name>-function-<7 random chars>" must fit
+// Lambda's 64-character limit (IAM roles: 64, buckets: 63).
+var componentName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// Tag limits shared by S3, IAM, Lambda, KMS and CloudWatch Logs.
+var tagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+const (
+	maxTags           = 50
+	maxTagKeyLength   = 128
+	maxTagValueLength = 256
+)
+
+// resolve validates the component name and args and applies the defaults.
+// It reports every problem at once, so a user fixes their config in one go.
+func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
+	if a == nil {
+		a = &PasswordGeneratorArgs{}
+	}
+	var errs []error
+	fail := func(setting, format string, v ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", setting, fmt.Sprintf(format, v...)))
+	}
+
+	if !componentName.MatchString(name) {
+		fail("name", "%q must be 1-40 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, so the bucket, role and function names derived from it are valid", name)
+	}
+
+	s := settings{
+		architecture:     orDefault(a.Architecture, "arm64"),
+		memorySize:       orDefault(a.MemorySize, defaultMemorySize),
+		timeout:          orDefault(a.Timeout, defaultTimeout),
+		logRetentionDays: defaultLogRetentionDays,
+		keyPrefix:        defaultKeyPrefix,
+		forceDestroy:     a.ForceDestroy,
+		noncurrentDays:   a.NoncurrentVersionExpirationDays,
+		limits: request.Limits{
+			MinLength: orDefault(a.MinLength, request.DefaultLimits().MinLength),
+			MaxLength: orDefault(a.MaxLength, request.DefaultLimits().MaxLength),
+		},
+		reserved: a.ReservedConcurrency,
+		tags:     a.Tags,
+		codeZip:  a.CodeZip,
+		buildDir: a.BuildDir,
+	}
+	if a.LogRetentionDays != nil {
+		s.logRetentionDays = *a.LogRetentionDays
+	}
+	if a.KeyPrefix != nil {
+		s.keyPrefix = *a.KeyPrefix
+	}
+
+	var ok bool
+	if s.goarch, ok = goarchOf[s.architecture]; !ok {
+		fail("architecture", `%q is not a Lambda architecture; use "arm64" or "x86_64"`, s.architecture)
+	}
+	if s.memorySize < 128 || s.memorySize > 10240 {
+		fail("memorySize", "%d MB is outside Lambda's 128..10240", s.memorySize)
+	}
+	if s.timeout < 1 || s.timeout > 900 {
+		fail("timeout", "%d s is outside Lambda's 1..900", s.timeout)
+	}
+	if !slices.Contains(logRetentions, s.logRetentionDays) {
+		fail("logRetentionDays", "CloudWatch Logs does not accept %d; use one of %v (0 keeps logs forever)", s.logRetentionDays, logRetentions[1:])
+	}
+	if err := naming.ValidatePrefix(s.keyPrefix); err != nil {
+		fail("keyPrefix", "%q: %v", s.keyPrefix, err)
+	}
+	switch enc := a.Encryption; {
+	case enc == "" || enc == EncryptionKMS:
+		s.createKey = true
+	case enc == EncryptionSSES3:
+	case kmsKeyARN.MatchString(enc):
+		s.kmsKeyARN = enc
+	case strings.Contains(enc, ":alias/"):
+		fail("encryption", "%q is an alias ARN; IAM grants only match the key ARN, arn:aws:kms:<region>:<account>:key/<key-id>", enc)
+	default:
+		fail("encryption", `%q: use "kms", "sse-s3" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)`, enc)
+	}
+	if s.noncurrentDays < 0 {
+		fail("noncurrentVersionExpirationDays", "%d: use a positive number of days, or 0 to keep every version", s.noncurrentDays)
+	}
+	if err := s.limits.Validate(); err != nil {
+		fail("minLength/maxLength", "%v (the function receives them as PASSWORD_MIN_LENGTH/PASSWORD_MAX_LENGTH)", err)
+	}
+	if s.reserved < 0 {
+		fail("reservedConcurrency", "%d: use a positive number of executions, or 0 for no reservation", s.reserved)
+	}
+	errs = append(errs, validateTags(s.tags)...)
+
+	if len(errs) > 0 {
+		return settings{}, fmt.Errorf("invalid PasswordGenerator settings:\n%w", errors.Join(errs...))
+	}
+	return s, nil
+}
+
+// validateTags applies the rules every tagged service here enforces, so a bad
+// tag fails the preview instead of the fifth resource of an update.
+func validateTags(tags map[string]string) []error {
+	var errs []error
+	if len(tags) > maxTags {
+		errs = append(errs, fmt.Errorf("tags: %d tags, AWS allows at most %d per resource", len(tags), maxTags))
+	}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		v := tags[k]
+		switch {
+		case k == "" || utf8.RuneCountInString(k) > maxTagKeyLength:
+			errs = append(errs, fmt.Errorf("tags: key %q must be 1-%d characters", k, maxTagKeyLength))
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			errs = append(errs, fmt.Errorf("tags: key %q: the aws: prefix is reserved for AWS", k))
+		case !tagChars.MatchString(k):
+			errs = append(errs, fmt.Errorf("tags: key %q: use letters, digits, spaces and _ . : / = + - @", k))
+		}
+		switch {
+		case utf8.RuneCountInString(v) > maxTagValueLength:
+			errs = append(errs, fmt.Errorf("tags: value of %q is longer than %d characters", k, maxTagValueLength))
+		case !tagChars.MatchString(v):
+			errs = append(errs, fmt.Errorf("tags: value of %q: use letters, digits, spaces and _ . : / = + - @", k))
+		}
+	}
+	return errs
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,102 @@
+package components
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
+	manyTags := map[string]string{}
+	for i := range 51 {
+		manyTags[fmt.Sprintf("t%d", i)] = "v"
+	}
+	cases := []struct {
+		name     string
+		resource string
+		args     PasswordGeneratorArgs
+		want     []string // each must appear in the error
+	}{
+		{"unknown architecture", testName, PasswordGeneratorArgs{Architecture: "amd64"}, []string{"architecture", `"amd64"`, "x86_64"}},
+		{"memory too small", testName, PasswordGeneratorArgs{MemorySize: 64}, []string{"memorySize", "64 MB", "128..10240"}},
+		{"memory too large", testName, PasswordGeneratorArgs{MemorySize: 10241}, []string{"memorySize", "10241"}},
+		{"negative memory", testName, PasswordGeneratorArgs{MemorySize: -1}, []string{"memorySize"}},
+		{"timeout too long", testName, PasswordGeneratorArgs{Timeout: 901}, []string{"timeout", "901 s", "1..900"}},
+		{"negative timeout", testName, PasswordGeneratorArgs{Timeout: -5}, []string{"timeout"}},
+		{"retention CloudWatch refuses", testName, PasswordGeneratorArgs{LogRetentionDays: pulumi.IntRef(2)}, []string{"logRetentionDays", "does not accept 2", "3653"}},
+		{"retention above the maximum", testName, PasswordGeneratorArgs{LogRetentionDays: pulumi.IntRef(4000)}, []string{"logRetentionDays", "4000"}},
+		{"negative retention", testName, PasswordGeneratorArgs{LogRetentionDays: pulumi.IntRef(-1)}, []string{"logRetentionDays"}},
+		{"prefix without slash", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("passwords")}, []string{"keyPrefix", `"passwords"`, `end with "/"`}},
+		{"prefix with IAM wildcard", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("a*/")}, []string{"keyPrefix", `'*'`}},
+		{"prefix with policy variable", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("${aws:username}/")}, []string{"keyPrefix", `'$'`}},
+		{"prefix with traversal", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("a/../")}, []string{"keyPrefix", `".."`}},
+		{"prefix starting with slash", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("/a/")}, []string{"keyPrefix"}},
+		{"unknown encryption", testName, PasswordGeneratorArgs{Encryption: "aes256"}, []string{"encryption", `"aes256"`, "sse-s3"}},
+		{"alias instead of key", testName, PasswordGeneratorArgs{Encryption: "arn:aws:kms:eu-west-1:123456789012:alias/passwords"}, []string{"encryption", "alias ARN", "key/<key-id>"}},
+		{"key ID instead of ARN", testName, PasswordGeneratorArgs{Encryption: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}, []string{"encryption"}},
+		{"negative history", testName, PasswordGeneratorArgs{NoncurrentVersionExpirationDays: -1}, []string{"noncurrentVersionExpirationDays", "-1"}},
+		{"min length too small", testName, PasswordGeneratorArgs{MinLength: 3}, []string{"minLength", "PASSWORD_MIN_LENGTH", "3"}},
+		{"max length too large", testName, PasswordGeneratorArgs{MaxLength: 4097}, []string{"maxLength", "4097"}},
+		{"min above max", testName, PasswordGeneratorArgs{MinLength: 64, MaxLength: 32}, []string{"minLength", "must not exceed"}},
+		{"min above default max", testName, PasswordGeneratorArgs{MinLength: 200}, []string{"minLength", "200"}},
+		{"negative reservation", testName, PasswordGeneratorArgs{ReservedConcurrency: -1}, []string{"reservedConcurrency", "-1"}},
+		{"reserved tag prefix", testName, PasswordGeneratorArgs{Tags: map[string]string{"AWS:team": "x"}}, []string{"tags", "AWS:team", "reserved"}},
+		{"empty tag key", testName, PasswordGeneratorArgs{Tags: map[string]string{"": "x"}}, []string{"tags", "1-128"}},
+		{"tag key too long", testName, PasswordGeneratorArgs{Tags: map[string]string{strings.Repeat("k", 129): "x"}}, []string{"tags", "1-128"}},
+		{"tag value too long", testName, PasswordGeneratorArgs{Tags: map[string]string{"k": strings.Repeat("v", 257)}}, []string{"tags", "256"}},
+		{"tag value with bad character", testName, PasswordGeneratorArgs{Tags: map[string]string{"k": "a<b"}}, []string{"tags", `value of "k"`}},
+		{"too many tags", testName, PasswordGeneratorArgs{Tags: manyTags}, []string{"tags", "51 tags", "50"}},
+		{"uppercase name", "Passwords", PasswordGeneratorArgs{}, []string{"name", `"Passwords"`, "lowercase"}},
+		{"name too long", strings.Repeat("p", 41), PasswordGeneratorArgs{}, []string{"name", "1-40"}},
+		{"name ending in hyphen", "pg-", PasswordGeneratorArgs{}, []string{"name"}},
+		{"empty name", "", PasswordGeneratorArgs{}, []string{"name"}},
+		{
+			"every problem at once", testName,
+			PasswordGeneratorArgs{Architecture: "sparc", MemorySize: 1, Timeout: 1000, Encryption: "none"},
+			[]string{"architecture", "memorySize", "timeout", "encryption"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _, err := deploy(tc.resource, &tc.args)
+			if err == nil {
+				t.Fatalf("deploy succeeded, want an error mentioning %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if rs := m.Resources(); len(rs) != 0 {
+				t.Errorf("%d resources registered before validation failed, want none", len(rs))
+			}
+		})
+	}
+}
+
+func TestBoundaryArgsAreAccepted(t *testing.T) {
+	cases := []struct {
+		name     string
+		resource string
+		args     PasswordGeneratorArgs
+	}{
+		{"smallest settings", testName, PasswordGeneratorArgs{MemorySize: 128, Timeout: 1, MinLength: 4, MaxLength: 4, LogRetentionDays: pulumi.IntRef(1), NoncurrentVersionExpirationDays: 1, ReservedConcurrency: 1}},
+		{"largest settings", testName, PasswordGeneratorArgs{MemorySize: 10240, Timeout: 900, MinLength: 4096, MaxLength: 4096, LogRetentionDays: pulumi.IntRef(3653)}},
+		{"logs kept forever", testName, PasswordGeneratorArgs{LogRetentionDays: pulumi.IntRef(0)}},
+		{"multi-Region key", testName, PasswordGeneratorArgs{Encryption: "arn:aws:kms:eu-west-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"}},
+		{"GovCloud key", testName, PasswordGeneratorArgs{Encryption: "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}},
+		{"nested prefix", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("team-a/db.admin_1/")}},
+		{"unicode tags", testName, PasswordGeneratorArgs{Tags: map[string]string{"équipe": "plateforme", "owner": "ops@example.com", "empty": ""}}},
+		{"longest name", strings.Repeat("p", 40), PasswordGeneratorArgs{}},
+		{"one-letter name", "p", PasswordGeneratorArgs{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := resolve(tc.resource, &tc.args); err != nil {
+				t.Errorf("resolve: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,243 @@
+package components
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// This file holds every AWS resource constructor the component calls, so
+// the move to pulumi-aws v7 (BucketV2 -> Bucket, the *V2 side-cars -> their
+// unsuffixed names) is a rename here and nowhere else.
+
+// abortMultipartDays bounds how long an unfinished multipart upload may
+// hold storage; the function never starts one, so anything older is debris.
+const abortMultipartDays = 7
+
+func newKey(ctx *pulumi.Context, name, alias string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*kms.Key, error) {
+	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
+		Description:       pulumi.Sprintf("Encrypts the passwords stored by %s", name),
+		EnableKeyRotation: pulumi.Bool(true),
+		// The longest window AWS allows: a key deleted by mistake can be
+		// restored for 30 days, and with it every password it encrypts.
+		DeletionWindowInDays: pulumi.Int(30),
+		// No Policy: AWS's default key policy lets the account's IAM
+		// policies grant use of the key, which the role and reader
+		// policies rely on.
+		Tags: tags,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := kms.NewAlias(ctx, name+"-key-alias", &kms.AliasArgs{
+		Name:        pulumi.String(alias),
+		TargetKeyId: key.KeyId,
+	}, opts...); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// bucketSpec is what the bucket and its side-car resources need.
+type bucketSpec struct {
+	forceDestroy   bool
+	kmsKeyARN      pulumi.StringInput // nil: SSE-S3
+	keyPrefix      string
+	noncurrentDays int // 0: keep every version
+	// policy renders the bucket policy from the bucket's ARN, which exists
+	// only once the bucket does.
+	policy func(bucketARN pulumi.StringOutput) pulumi.StringOutput
+	tags   pulumi.StringMapInput
+}
+
+// bucketResources are the resources other parts of the stack wait for.
+type bucketResources struct {
+	bucket     *s3.BucketV2
+	encryption *s3.BucketServerSideEncryptionConfigurationV2
+	versioning *s3.BucketVersioningV2
+}
+
+// newBucket creates the bucket locked down: default encryption, versioning,
+// every public-access flag, ACLs disabled, TLS-only, and lifecycle cleanup.
+// bucketOpts apply to the bucket alone (e.g. DependsOn its key), opts to
+// every resource.
+func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, bucketOpts []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (bucketResources, error) {
+	var r bucketResources
+	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
+		ForceDestroy: pulumi.Bool(spec.forceDestroy),
+		Tags:         spec.tags,
+	}, append(bucketOpts, opts...)...)
+	if err != nil {
+		return r, err
+	}
+	r.bucket = bucket
+	// The side-car settings vanish with the bucket, so the engine skips
+	// deleting them when the bucket goes too. When the bucket refuses to go
+	// (it still holds passwords and forceDestroy is off), they stay: the
+	// passwords keep their encryption, versioning, access block and
+	// TLS-only policy.
+	opts = append([]pulumi.ResourceOption{pulumi.DeletedWith(bucket)}, opts...)
+
+	byDefault := &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+		SseAlgorithm: pulumi.String("AES256"),
+	}
+	rule := &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{ApplyServerSideEncryptionByDefault: byDefault}
+	if spec.kmsKeyARN != nil {
+		byDefault.SseAlgorithm = pulumi.String("aws:kms")
+		byDefault.KmsMasterKeyId = spec.kmsKeyARN
+		// A Bucket Key lets S3 reuse a data key across objects, cutting KMS
+		// requests (and their cost) by up to 99%.
+		rule.BucketKeyEnabled = pulumi.Bool(true)
+	}
+	if r.encryption, err = s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption", &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{rule},
+	}, opts...); err != nil {
+		return r, err
+	}
+
+	if r.versioning, err = s3.NewBucketVersioningV2(ctx, name+"-versioning", &s3.BucketVersioningV2Args{
+		Bucket: bucket.ID(),
+		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{
+			Status: pulumi.String("Enabled"),
+		},
+	}, opts...); err != nil {
+		return r, err
+	}
+
+	accessBlock, err := s3.NewBucketPublicAccessBlock(ctx, name+"-public-access-block", &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, opts...)
+	if err != nil {
+		return r, err
+	}
+
+	if _, err := s3.NewBucketOwnershipControls(ctx, name+"-ownership", &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule: &s3.BucketOwnershipControlsRuleArgs{
+			ObjectOwnership: pulumi.String("BucketOwnerEnforced"),
+		},
+	}, opts...); err != nil {
+		return r, err
+	}
+
+	// After the access block, so the policy lands on a bucket already closed
+	// to the public, and S3 never sees the two access settings change at
+	// once (it may answer that with OperationAborted).
+	if _, err := s3.NewBucketPolicy(ctx, name+"-tls-only", &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(),
+		Policy: spec.policy(bucket.Arn),
+	}, append([]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{accessBlock})}, opts...)...); err != nil {
+		return r, err
+	}
+
+	// Each rule names its filter with an explicit prefix: the provider warns
+	// about rules with no filter or an empty one. Incomplete uploads are
+	// debris anywhere in the bucket; history expiry concerns the passwords
+	// below the prefix.
+	rules := s3.BucketLifecycleConfigurationV2RuleArray{
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("abort-incomplete-multipart-uploads"),
+			Status: pulumi.String("Enabled"),
+			Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+				DaysAfterInitiation: pulumi.Int(abortMultipartDays),
+			},
+		},
+	}
+	if spec.noncurrentDays > 0 {
+		rules = append(rules, &s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("expire-noncurrent-versions"),
+			Status: pulumi.String("Enabled"),
+			Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(spec.keyPrefix)},
+			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(spec.noncurrentDays),
+			},
+		})
+	}
+	// After versioning, as the provider documents for versioned buckets:
+	// noncurrent-version rules mean nothing before versioning is on.
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-lifecycle", &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules:  rules,
+	}, append([]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{r.versioning})}, opts...)...); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+func newLogGroup(ctx *pulumi.Context, name string, retentionDays int, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
+	return cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(retentionDays),
+		Tags:            tags,
+	}, opts...)
+}
+
+func newRole(ctx *pulumi.Context, name, trustPolicy string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*iam.Role, error) {
+	return iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
+		Description:      pulumi.Sprintf("Runs the %s password generator function", name),
+		AssumeRolePolicy: pulumi.String(trustPolicy),
+		Tags:             tags,
+	}, opts...)
+}
+
+func newRolePolicy(ctx *pulumi.Context, name string, role *iam.Role, policy pulumi.StringOutput, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	return iam.NewRolePolicy(ctx, name+"-role-policy", &iam.RolePolicyArgs{
+		Role:   role.Name,
+		Policy: policy,
+	}, opts...)
+}
+
+func newReaderPolicy(ctx *pulumi.Context, name string, policy pulumi.StringOutput, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*iam.Policy, error) {
+	return iam.NewPolicy(ctx, name+"-reader", &iam.PolicyArgs{
+		Description: pulumi.Sprintf("Read the passwords stored by %s", name),
+		Policy:      policy,
+		Tags:        tags,
+	}, opts...)
+}
+
+// functionSpec is what the Lambda function needs.
+type functionSpec struct {
+	role         pulumi.StringInput // ARN
+	code         pulumi.Archive
+	architecture string
+	memorySize   int
+	timeout      int
+	reserved     int // 0: no reservation
+	environment  pulumi.StringMap
+	logGroup     pulumi.StringInput // name
+	tags         pulumi.StringMapInput
+}
+
+func newFunction(ctx *pulumi.Context, name string, spec functionSpec, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
+	args := &lambda.FunctionArgs{
+		Description:   pulumi.String("Generates passwords and stores each one, encrypted and versioned, in S3"),
+		Runtime:       pulumi.String("provided.al2023"),
+		Handler:       pulumi.String("bootstrap"),
+		Architectures: pulumi.StringArray{pulumi.String(spec.architecture)},
+		Code:          spec.code,
+		Role:          spec.role,
+		MemorySize:    pulumi.Int(spec.memorySize),
+		Timeout:       pulumi.Int(spec.timeout),
+		Environment:   &lambda.FunctionEnvironmentArgs{Variables: spec.environment},
+		// The function logs to the stack's group rather than the implicit
+		// /aws/lambda/<name>, so the group keeps its retention and the role
+		// needs no logs:CreateLogGroup.
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("JSON"),
+			LogGroup:  spec.logGroup,
+		},
+		Tags: spec.tags,
+	}
+	if spec.reserved > 0 {
+		args.ReservedConcurrentExecutions = pulumi.Int(spec.reserved)
+	}
+	return lambda.NewFunction(ctx, name+"-function", args, opts...)
+}

@@ -1,0 +1,176 @@
+// Package components holds the PasswordGenerator Pulumi component: a Go
+// Lambda that generates passwords and stores each one, encrypted and
+// versioned, in a locked-down S3 bucket, with the least-privilege IAM around
+// it and a policy for the people allowed to read the passwords back.
+package components
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/passwordgen/passwordgen/internal/iampolicy"
+)
+
+// typeToken names the component in the Pulumi engine and state.
+const typeToken = "passwordgen:index:PasswordGenerator"
+
+// PasswordGenerator is a deployed password generator.
+type PasswordGenerator struct {
+	pulumi.ResourceState
+
+	// FunctionName and FunctionArn identify the function to invoke.
+	FunctionName pulumi.StringOutput
+	FunctionArn  pulumi.StringOutput
+	// BucketName and BucketArn identify the bucket holding the passwords.
+	BucketName pulumi.StringOutput
+	BucketArn  pulumi.StringOutput
+	// KeyPrefix is the folder of the bucket the passwords are stored under.
+	KeyPrefix pulumi.StringOutput
+	// RoleArn is the function's execution role.
+	RoleArn pulumi.StringOutput
+	// LogGroupName is where the function's JSON logs go.
+	LogGroupName pulumi.StringOutput
+	// ReaderPolicyArn is the managed policy to attach to users and roles
+	// that may read stored passwords.
+	ReaderPolicyArn pulumi.StringOutput
+	// KMSKeyArn is the key encrypting the passwords; "" with SSE-S3.
+	KMSKeyArn pulumi.StringOutput
+}
+
+// NewPasswordGenerator validates args, builds the function code and
+// declares the stack. A nil args deploys the secure defaults. Every
+// resource is a child of the component.
+func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGeneratorArgs, opts ...pulumi.ResourceOption) (*PasswordGenerator, error) {
+	s, err := resolve(name, args)
+	if err != nil {
+		return nil, err
+	}
+	// Before any resource exists, so a build failure leaves nothing behind.
+	code, err := functionCode(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("PasswordGenerator %s: function code: %w", name, err)
+	}
+	trust, err := iampolicy.LambdaTrust().JSON()
+	if err != nil {
+		return nil, err
+	}
+
+	pg := &PasswordGenerator{}
+	if err := ctx.RegisterComponentResource(typeToken, name, pg, opts...); err != nil {
+		return nil, err
+	}
+	child := pulumi.Parent(pg)
+	var tags pulumi.StringMapInput
+	if len(s.tags) > 0 {
+		tags = pulumi.ToStringMap(s.tags)
+	}
+
+	keyARN := pulumi.String(s.kmsKeyARN).ToStringOutput()
+	var bucketOpts []pulumi.ResourceOption
+	if s.createKey {
+		key, err := newKey(ctx, name, aliasName(ctx, name), tags, child)
+		if err != nil {
+			return nil, err
+		}
+		keyARN = key.Arn
+		// The bucket depends on its key so that a destroy deletes the key
+		// only after the bucket is gone: if the bucket still holds
+		// passwords (forceDestroy off), the key survives with them.
+		bucketOpts = append(bucketOpts, pulumi.DependsOn([]pulumi.Resource{key}))
+	}
+	spec := bucketSpec{
+		forceDestroy:   s.forceDestroy,
+		keyPrefix:      s.keyPrefix,
+		noncurrentDays: s.noncurrentDays,
+		policy:         tlsOnlyPolicy,
+		tags:           tags,
+	}
+	if s.sseKMS() {
+		spec.kmsKeyARN = keyARN
+	}
+	b, err := newBucket(ctx, name, spec, bucketOpts, child)
+	if err != nil {
+		return nil, err
+	}
+
+	logs, err := newLogGroup(ctx, name, s.logRetentionDays, tags, child)
+	if err != nil {
+		return nil, err
+	}
+	role, err := newRole(ctx, name, trust, tags, child)
+	if err != nil {
+		return nil, err
+	}
+	rolePolicy, err := newRolePolicy(ctx, name, role, functionPolicy(b.bucket.Arn, logs.Arn, keyARN, s.keyPrefix), child)
+	if err != nil {
+		return nil, err
+	}
+	reader, err := newReaderPolicy(ctx, name, readerPolicy(b.bucket.Arn, keyARN, s.keyPrefix), tags, child)
+	if err != nil {
+		return nil, err
+	}
+
+	env := pulumi.StringMap{
+		"BUCKET_NAME":         b.bucket.Bucket,
+		"KEY_PREFIX":          pulumi.String(s.keyPrefix),
+		"PASSWORD_MIN_LENGTH": pulumi.String(strconv.Itoa(s.limits.MinLength)),
+		"PASSWORD_MAX_LENGTH": pulumi.String(strconv.Itoa(s.limits.MaxLength)),
+	}
+	if s.sseKMS() {
+		env["KMS_KEY_ID"] = keyARN
+	}
+	fn, err := newFunction(ctx, name, functionSpec{
+		role:         role.Arn,
+		code:         code,
+		architecture: s.architecture,
+		memorySize:   s.memorySize,
+		timeout:      s.timeout,
+		reserved:     s.reserved,
+		environment:  env,
+		logGroup:     logs.Name,
+		tags:         tags,
+	},
+		// So the first invocation can already write its logs and its
+		// object, and no object lands before encryption and versioning
+		// are configured.
+		pulumi.DependsOn([]pulumi.Resource{rolePolicy, logs, b.encryption, b.versioning}),
+		child,
+	)
+	if err != nil {
+		return nil, err
+	}
+
+	pg.FunctionName = fn.Name
+	pg.FunctionArn = fn.Arn
+	pg.BucketName = b.bucket.Bucket
+	pg.BucketArn = b.bucket.Arn
+	pg.KeyPrefix = pulumi.String(s.keyPrefix).ToStringOutput()
+	pg.RoleArn = role.Arn
+	pg.LogGroupName = logs.Name
+	pg.ReaderPolicyArn = reader.Arn
+	pg.KMSKeyArn = keyARN
+	if err := ctx.RegisterResourceOutputs(pg, pulumi.Map{
+		"functionName":    pg.FunctionName,
+		"functionArn":     pg.FunctionArn,
+		"bucketName":      pg.BucketName,
+		"bucketArn":       pg.BucketArn,
+		"keyPrefix":       pg.KeyPrefix,
+		"roleArn":         pg.RoleArn,
+		"logGroupName":    pg.LogGroupName,
+		"readerPolicyArn": pg.ReaderPolicyArn,
+		"kmsKeyArn":       pg.KMSKeyArn,
+	}); err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+// aliasName gives the key a name people recognise in the KMS console, unique
+// per project, stack and component. Aliases allow [A-Za-z0-9/_-]; project
+// and stack names may also hold '.'.
+func aliasName(ctx *pulumi.Context, name string) string {
+	return "alias/" + strings.ReplaceAll(ctx.Project()+"-"+ctx.Stack()+"-"+name, ".", "-")
+}

@@ -1,0 +1,516 @@
+package components
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/passwordgen/passwordgen/components/awsmock"
+)
+
+const (
+	testName    = "pg"
+	existingKey = "arn:aws:kms:eu-west-1:210987654321:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+	// Markers for want.encryption besides an existing key's ARN.
+	createdKey = "created key"
+	sseS3      = "sse-s3"
+)
+
+// want is what a user expects deployed, written out independently of the
+// component's own defaults.
+type want struct {
+	architecture   string
+	memorySize     int
+	timeout        int
+	retention      int
+	prefix         string
+	encryption     string // createdKey, sseS3 or an existing key ARN
+	forceDestroy   bool
+	noncurrentDays int
+	minLength      int
+	maxLength      int
+	reserved       int
+	tags           map[string]string
+}
+
+func (w want) kms() bool { return w.encryption != sseS3 }
+
+// secureDefaults is the issue's list of defaults.
+var secureDefaults = want{
+	architecture: "arm64",
+	memorySize:   128,
+	timeout:      10,
+	retention:    30,
+	prefix:       "passwords/",
+	encryption:   createdKey,
+	minLength:    8,
+	maxLength:    128,
+}
+
+func with(change func(*want)) want {
+	w := secureDefaults
+	change(&w)
+	return w
+}
+
+func TestStack(t *testing.T) {
+	tags := map[string]string{"team": "platform", "cost-center": "1234"}
+	cases := []struct {
+		name string
+		args *PasswordGeneratorArgs
+		want want
+	}{
+		{"nil args", nil, secureDefaults},
+		{"zero args", &PasswordGeneratorArgs{}, secureDefaults},
+		{"sse-s3", &PasswordGeneratorArgs{Encryption: EncryptionSSES3}, with(func(w *want) { w.encryption = sseS3 })},
+		{"existing key", &PasswordGeneratorArgs{Encryption: existingKey}, with(func(w *want) { w.encryption = existingKey })},
+		{"x86_64", &PasswordGeneratorArgs{Architecture: "x86_64"}, with(func(w *want) { w.architecture = "x86_64" })},
+		{
+			"custom prefix with history expiry",
+			&PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("team-a/db/"), NoncurrentVersionExpirationDays: 90},
+			with(func(w *want) { w.prefix = "team-a/db/"; w.noncurrentDays = 90 }),
+		},
+		{"bucket root", &PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("")}, with(func(w *want) { w.prefix = "" })},
+		{
+			"everything set",
+			&PasswordGeneratorArgs{
+				Architecture: "x86_64", MemorySize: 1024, Timeout: 30, LogRetentionDays: pulumi.IntRef(0),
+				KeyPrefix: pulumi.StringRef("p/"), Encryption: EncryptionKMS, ForceDestroy: true,
+				NoncurrentVersionExpirationDays: 1, MinLength: 12, MaxLength: 64, ReservedConcurrency: 5, Tags: tags,
+			},
+			want{
+				architecture: "x86_64", memorySize: 1024, timeout: 30, retention: 0, prefix: "p/", encryption: createdKey,
+				forceDestroy: true, noncurrentDays: 1, minLength: 12, maxLength: 64, reserved: 5, tags: tags,
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, out, err := deploy(testName, tc.args)
+			if err != nil {
+				t.Fatalf("deploy: %v", err)
+			}
+			checkStack(t, m, out, tc.want)
+		})
+	}
+}
+
+// TestNilAndZeroArgsDeployTheSameStack guards the promise that a nil and a
+// zero-valued args are interchangeable.
+func TestNilAndZeroArgsDeployTheSameStack(t *testing.T) {
+	nilArgs, _, err := deploy(testName, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeroArgs, _, err := deploy(testName, &PasswordGeneratorArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := inputsByName(nilArgs), inputsByName(zeroArgs); !reflect.DeepEqual(a, b) {
+		t.Errorf("nil args and zero args deploy different stacks:\n%v\n%v", a, b)
+	}
+}
+
+// deploy runs the component under mocks and returns what was registered
+// and the component's outputs.
+func deploy(name string, args *PasswordGeneratorArgs) (*awsmock.Mocks, map[string]string, error) {
+	m := &awsmock.Mocks{}
+	var out map[string]string
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		pg, err := NewPasswordGenerator(ctx, name, args)
+		if err != nil {
+			return err
+		}
+		out, err = awsmock.Await(ctx, map[string]pulumi.StringOutput{
+			"functionName":    pg.FunctionName,
+			"functionArn":     pg.FunctionArn,
+			"bucketName":      pg.BucketName,
+			"bucketArn":       pg.BucketArn,
+			"keyPrefix":       pg.KeyPrefix,
+			"roleArn":         pg.RoleArn,
+			"logGroupName":    pg.LogGroupName,
+			"readerPolicyArn": pg.ReaderPolicyArn,
+			"kmsKeyArn":       pg.KMSKeyArn,
+		})
+		return err
+	}, pulumi.WithMocks("passwordgen", "test", m))
+	return m, out, err
+}
+
+func inputsByName(m *awsmock.Mocks) map[string]map[string]any {
+	in := map[string]map[string]any{}
+	for _, r := range m.Resources() {
+		in[r.Name] = r.Inputs
+	}
+	return in
+}
+
+// Resource types.
+const (
+	tBucket      = "aws:s3/bucketV2:BucketV2"
+	tEncryption  = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	tVersioning  = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	tAccessBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	tOwnership   = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	tPolicy      = "aws:s3/bucketPolicy:BucketPolicy"
+	tLifecycle   = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	tKey         = "aws:kms/key:Key"
+	tAlias       = "aws:kms/alias:Alias"
+	tLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
+	tRole        = "aws:iam/role:Role"
+	tRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
+	tIAMPolicy   = "aws:iam/policy:Policy"
+	tFunction    = "aws:lambda/function:Function"
+)
+
+// taggable are the types that take tags; every one of them must carry the
+// configured tags.
+var taggable = []string{tBucket, tKey, tLogGroup, tRole, tIAMPolicy, tFunction}
+
+// checkStack asserts every resource and input the issue lists.
+func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
+	t.Helper()
+	n := func(suffix string) string { return testName + "-" + suffix }
+
+	// Exactly these resources, each a child of the component.
+	wantTypes := map[string]string{
+		testName:                 typeToken,
+		n("bucket"):              tBucket,
+		n("encryption"):          tEncryption,
+		n("versioning"):          tVersioning,
+		n("public-access-block"): tAccessBlock,
+		n("ownership"):           tOwnership,
+		n("tls-only"):            tPolicy,
+		n("lifecycle"):           tLifecycle,
+		n("logs"):                tLogGroup,
+		n("role"):                tRole,
+		n("role-policy"):         tRolePolicy,
+		n("reader"):              tIAMPolicy,
+		n("function"):            tFunction,
+	}
+	if w.encryption == createdKey {
+		wantTypes[n("key")] = tKey
+		wantTypes[n("key-alias")] = tAlias
+	}
+	gotTypes := map[string]string{}
+	for _, r := range m.Resources() {
+		gotTypes[r.Name] = r.Type
+		if r.Name == testName {
+			if !strings.Contains(r.ParentURN, "pulumi:pulumi:Stack") {
+				t.Errorf("component parent = %q, want the stack", r.ParentURN)
+			}
+			continue
+		}
+		if r.ParentName() != testName || !strings.Contains(r.ParentURN, typeToken) {
+			t.Errorf("%s: parent = %q, want the component %s", r.Name, r.ParentURN, testName)
+		}
+	}
+	if !maps.Equal(gotTypes, wantTypes) {
+		t.Fatalf("resources = %v\nwant %v", gotTypes, wantTypes)
+	}
+	// The bucket's settings go with the bucket, and only with it.
+	for _, side := range []string{n("encryption"), n("versioning"), n("public-access-block"), n("ownership"), n("tls-only"), n("lifecycle")} {
+		r, _ := m.Named(side)
+		if !strings.HasSuffix(r.DeletedWith, "::"+n("bucket")) {
+			t.Errorf("%s: deletedWith = %q, want the bucket", side, r.DeletedWith)
+		}
+	}
+	for _, r := range m.Resources() {
+		if !slices.Contains([]string{tEncryption, tVersioning, tAccessBlock, tOwnership, tPolicy, tLifecycle}, r.Type) && r.DeletedWith != "" {
+			t.Errorf("%s: deletedWith = %q, want none", r.Name, r.DeletedWith)
+		}
+	}
+	get := func(name string) awsmock.Resource {
+		r, _ := m.Named(name)
+		return r
+	}
+	bucket, logs, role, fn, reader := get(n("bucket")), get(n("logs")), get(n("role")), get(n("function")), get(n("reader"))
+	bucketName := str(t, bucket.Outputs, "bucket")
+	bucketARN := "arn:aws:s3:::" + bucketName
+	logGroupARN := str(t, logs.Outputs, "arn")
+
+	// Outputs are the deployed resources' identities.
+	keyARN := ""
+	switch w.encryption {
+	case createdKey:
+		keyARN = str(t, get(n("key")).Outputs, "arn")
+	case sseS3:
+	default:
+		keyARN = w.encryption
+	}
+	wantOut := map[string]string{
+		"functionName":    str(t, fn.Outputs, "name"),
+		"functionArn":     str(t, fn.Outputs, "arn"),
+		"bucketName":      bucketName,
+		"bucketArn":       bucketARN,
+		"keyPrefix":       w.prefix,
+		"roleArn":         str(t, role.Outputs, "arn"),
+		"logGroupName":    str(t, logs.Outputs, "name"),
+		"readerPolicyArn": str(t, reader.Outputs, "arn"),
+		"kmsKeyArn":       keyARN,
+	}
+	if !maps.Equal(out, wantOut) {
+		t.Errorf("outputs = %v\nwant %v", out, wantOut)
+	}
+
+	// Tags on every taggable resource, nowhere else.
+	for _, r := range m.Resources() {
+		tags, has := r.Inputs["tags"]
+		switch {
+		case slices.Contains(taggable, r.Type) && len(w.tags) > 0:
+			if !reflect.DeepEqual(tags, toAny(w.tags)) {
+				t.Errorf("%s: tags = %v, want %v", r.Name, tags, w.tags)
+			}
+		case has:
+			t.Errorf("%s: tags = %v, want none", r.Name, tags)
+		}
+	}
+
+	// Bucket: a destroy keeps stored passwords unless forceDestroy.
+	expect(t, bucket, "forceDestroy", w.forceDestroy)
+	if w.encryption == createdKey && !bucket.DependsOn(n("key")) {
+		t.Errorf("bucket does not depend on its key, so a destroy could delete the key of a bucket that survives")
+	}
+
+	// Default encryption.
+	enc := get(n("encryption"))
+	expect(t, enc, "bucket", bucketName)
+	rules := enc.Inputs["rules"].([]any)
+	if len(rules) != 1 {
+		t.Fatalf("encryption rules = %v, want one", rules)
+	}
+	if w.kms() {
+		expect(t, enc, "rules", []any{map[string]any{
+			"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": keyARN},
+			"bucketKeyEnabled":                   true,
+		}})
+	} else {
+		expect(t, enc, "rules", []any{map[string]any{
+			"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"},
+		}})
+	}
+
+	expect(t, get(n("versioning")), "versioningConfiguration", map[string]any{"status": "Enabled"})
+	pab := get(n("public-access-block"))
+	for _, flag := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		expect(t, pab, flag, true)
+	}
+	expect(t, get(n("ownership")), "rule", map[string]any{"objectOwnership": "BucketOwnerEnforced"})
+
+	// TLS-only bucket policy, after the access block.
+	tls := get(n("tls-only"))
+	expect(t, tls, "bucket", bucketName)
+	if !tls.DependsOn(n("public-access-block")) {
+		t.Errorf("bucket policy does not depend on the public access block")
+	}
+	checkStatements(t, "bucket policy", str(t, tls.Inputs, "policy"), []statement{{
+		Effect: "Deny", Principal: "*", Action: []string{"s3:*"},
+		Resource:  []string{bucketARN, bucketARN + "/*"},
+		Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
+	}})
+
+	// Lifecycle: abort uploads after 7 days; history expiry only when asked.
+	lc := get(n("lifecycle"))
+	wantRules := []any{map[string]any{
+		"id": "abort-incomplete-multipart-uploads", "status": "Enabled",
+		"filter":                         map[string]any{"prefix": ""},
+		"abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7.0},
+	}}
+	if w.noncurrentDays > 0 {
+		wantRules = append(wantRules, map[string]any{
+			"id": "expire-noncurrent-versions", "status": "Enabled",
+			"filter":                      map[string]any{"prefix": w.prefix},
+			"noncurrentVersionExpiration": map[string]any{"noncurrentDays": float64(w.noncurrentDays)},
+		})
+	}
+	expect(t, lc, "bucket", bucketName)
+	expect(t, lc, "rules", wantRules)
+	if !lc.DependsOn(n("versioning")) {
+		t.Errorf("lifecycle configuration does not depend on versioning")
+	}
+
+	// KMS key.
+	if w.encryption == createdKey {
+		key := get(n("key"))
+		expect(t, key, "enableKeyRotation", true)
+		expect(t, key, "deletionWindowInDays", 30.0)
+		if _, has := key.Inputs["policy"]; has {
+			t.Errorf("key has an explicit policy; want AWS's default, which lets IAM policies grant its use")
+		}
+		alias := get(n("key-alias"))
+		expect(t, alias, "name", "alias/passwordgen-test-"+testName)
+		expect(t, alias, "targetKeyId", str(t, key.Outputs, "keyId"))
+	}
+
+	// Log group with retention.
+	expect(t, logs, "retentionInDays", float64(w.retention))
+
+	// Role: trusted by Lambda only, no managed or inline policies of its own.
+	checkStatements(t, "trust policy", str(t, role.Inputs, "assumeRolePolicy"), []statement{{
+		Effect: "Allow", Principal: map[string]any{"Service": []any{"lambda.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+	}})
+	for _, k := range []string{"managedPolicyArns", "inlinePolicies", "permissionsBoundary"} {
+		if v, has := role.Inputs[k]; has {
+			t.Errorf("role.%s = %v, want unset", k, v)
+		}
+	}
+
+	// The role's only policy.
+	rp := get(n("role-policy"))
+	expect(t, rp, "role", str(t, role.Outputs, "name"))
+	fnStatements := []statement{
+		{Effect: "Allow", Action: []string{"s3:PutObject"}, Resource: []string{bucketARN + "/" + w.prefix + "*"}},
+		{Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupARN + ":*"}},
+	}
+	readerStatements := []statement{
+		{Effect: "Allow", Action: []string{"s3:GetObject", "s3:GetObjectVersion"}, Resource: []string{bucketARN + "/" + w.prefix + "*"}},
+		{Effect: "Allow", Action: []string{"s3:ListBucket", "s3:ListBucketVersions"}, Resource: []string{bucketARN}},
+	}
+	if w.prefix != "" {
+		readerStatements[1].Condition = map[string]map[string][]string{"StringLike": {"s3:prefix": {w.prefix + "*"}}}
+	}
+	if w.kms() {
+		fnStatements = append(fnStatements, statement{Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{keyARN}})
+		readerStatements = append(readerStatements, statement{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{keyARN}})
+	}
+	checkStatements(t, "function policy", str(t, rp.Inputs, "policy"), fnStatements)
+	checkStatements(t, "reader policy", str(t, reader.Inputs, "policy"), readerStatements)
+
+	// The function.
+	expect(t, fn, "runtime", "provided.al2023")
+	expect(t, fn, "handler", "bootstrap")
+	expect(t, fn, "architectures", []any{w.architecture})
+	expect(t, fn, "memorySize", float64(w.memorySize))
+	expect(t, fn, "timeout", float64(w.timeout))
+	expect(t, fn, "role", str(t, role.Outputs, "arn"))
+	expect(t, fn, "loggingConfig", map[string]any{"logFormat": "JSON", "logGroup": str(t, logs.Outputs, "name")})
+	env := map[string]any{
+		"BUCKET_NAME":         bucketName,
+		"KEY_PREFIX":          w.prefix,
+		"PASSWORD_MIN_LENGTH": fmt.Sprint(w.minLength),
+		"PASSWORD_MAX_LENGTH": fmt.Sprint(w.maxLength),
+	}
+	if w.kms() {
+		env["KMS_KEY_ID"] = keyARN
+	}
+	expect(t, fn, "environment", map[string]any{"variables": env})
+	if w.reserved > 0 {
+		expect(t, fn, "reservedConcurrentExecutions", float64(w.reserved))
+	} else if v, has := fn.Inputs["reservedConcurrentExecutions"]; has {
+		t.Errorf("reservedConcurrentExecutions = %v, want unset (no reservation)", v)
+	}
+	for _, dep := range []string{n("role-policy"), n("logs"), n("encryption"), n("versioning")} {
+		if !fn.DependsOn(dep) {
+			t.Errorf("function does not depend on %s", dep)
+		}
+	}
+}
+
+// statement is a policy statement as IAM reads it, Sid aside: names are
+// the builder's business, effects are the user's.
+type statement struct {
+	Effect    string
+	Principal any
+	Action    []string
+	Resource  []string
+	Condition map[string]map[string][]string
+}
+
+// checkStatements parses a policy document and compares it statement by
+// statement. Action and Resource may be a string or a list in IAM's grammar;
+// both are read as lists.
+func checkStatements(t *testing.T, what, doc string, want []statement) {
+	t.Helper()
+	var parsed struct {
+		Version   string
+		Statement []struct {
+			Effect    string
+			Principal any
+			Action    stringList
+			Resource  stringList
+			Condition map[string]map[string]stringList
+		}
+	}
+	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
+		t.Errorf("%s is not a policy document: %v", what, err)
+		return
+	}
+	if parsed.Version != "2012-10-17" {
+		t.Errorf("%s: Version = %q, want 2012-10-17", what, parsed.Version)
+	}
+	var got []statement
+	for _, s := range parsed.Statement {
+		st := statement{Effect: s.Effect, Principal: s.Principal, Action: s.Action, Resource: s.Resource}
+		for op, kv := range s.Condition {
+			if st.Condition == nil {
+				st.Condition = map[string]map[string][]string{}
+			}
+			st.Condition[op] = map[string][]string{}
+			for k, v := range kv {
+				st.Condition[op][k] = v
+			}
+		}
+		if s.Effect == "Allow" {
+			for _, a := range s.Action {
+				if strings.Contains(a, "*") {
+					t.Errorf("%s: wildcard action %q", what, a)
+				}
+			}
+			if slices.Contains(s.Resource, "*") {
+				t.Errorf("%s: grants on resource \"*\"", what)
+			}
+		}
+		got = append(got, st)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: %d statements, want %d:\n got %+v\nwant %+v", what, len(got), len(want), got, want)
+		return
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("%s: statement %d =\n %+v\nwant\n %+v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// stringList reads IAM's "a string or a list of strings".
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*l = []string{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(l))
+}
+
+func expect(t *testing.T, r awsmock.Resource, key string, want any) {
+	t.Helper()
+	if got := r.Inputs[key]; !reflect.DeepEqual(got, want) {
+		t.Errorf("%s.%s = %#v, want %#v", r.Name, key, got, want)
+	}
+}
+
+func str(t *testing.T, m map[string]any, key string) string {
+	t.Helper()
+	s, ok := m[key].(string)
+	if !ok {
+		t.Fatalf("%s = %#v, want a string", key, m[key])
+	}
+	return s
+}
+
+func toAny(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,52 @@
+package components
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/passwordgen/passwordgen/internal/iampolicy"
+)
+
+// The policy documents come from internal/iampolicy, pure functions of ARNs
+// and the prefix; this file only waits for the ARNs AWS assigns.
+
+// policyJSON renders build's document once every input is known. A builder
+// error (an ARN it rejects) fails the deployment rather than deploying a
+// policy that grants something else.
+func policyJSON(build func(v []string) (iampolicy.Document, error), inputs ...pulumi.StringOutput) pulumi.StringOutput {
+	all := make([]any, len(inputs))
+	for i, in := range inputs {
+		all[i] = in
+	}
+	return pulumi.All(all...).ApplyT(func(v []any) (string, error) {
+		s := make([]string, len(v))
+		for i, x := range v {
+			s[i] = x.(string)
+		}
+		doc, err := build(s)
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
+	}).(pulumi.StringOutput)
+}
+
+// functionPolicy is the role's inline policy. keyARN is "" with SSE-S3.
+func functionPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix string) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.Function(iampolicy.FunctionArgs{BucketARN: v[0], LogGroupARN: v[1], KMSKeyARN: v[2], KeyPrefix: prefix})
+	}, bucketARN, logGroupARN, keyARN)
+}
+
+// readerPolicy is the managed policy for people who read passwords.
+func readerPolicy(bucketARN, keyARN pulumi.StringOutput, prefix string) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[1], KeyPrefix: prefix})
+	}, bucketARN, keyARN)
+}
+
+// tlsOnlyPolicy is the bucket policy.
+func tlsOnlyPolicy(bucketARN pulumi.StringOutput) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.TLSOnly(v[0])
+	}, bucketARN)
+}

@@ -1,0 +1,197 @@
+// Command password-generator is the Pulumi program: `pulumi up` deploys one
+// PasswordGenerator configured from the stack's config, and exports what
+// users need to invoke the function and read the passwords it stores.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/constant"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/passwordgen/passwordgen/components"
+)
+
+// componentName prefixes every resource's name.
+const componentName = "passwordgen"
+
+func main() {
+	os.Exit(run())
+}
+
+// run deploys and removes the build directory afterwards. pulumi.RunErr
+// rather than pulumi.Run, which exits on failure before anything could
+// clean up; the error is logged here as Run would have.
+func run() int {
+	buildDir, err := os.MkdirTemp("", "passwordgen-build-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "create build directory: %v\n", err)
+		return 1
+	}
+	// Only after RunErr returns: the engine reads the zip while the program
+	// is running.
+	defer os.RemoveAll(buildDir)
+
+	logged := false
+	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
+		err := program(ctx, buildDir)
+		if err != nil {
+			logged = ctx.Log.Error(err.Error(), nil) == nil
+		}
+		return err
+	})
+	switch {
+	case err == nil:
+		return 0
+	case logged:
+		// Tells the Pulumi CLI the error has been reported already.
+		return constant.ExitStatusLoggedError
+	default:
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+}
+
+// program deploys the stack and exports its outputs.
+func program(ctx *pulumi.Context, buildDir string) error {
+	outputs, err := stack(ctx, buildDir)
+	if err != nil {
+		return err
+	}
+	for name, value := range outputs {
+		ctx.Export(name, value)
+	}
+	return nil
+}
+
+// stack reads the config, declares the component and returns what
+// `pulumi stack output` shows. keyPrefix is among them because readers need
+// it to find the passwords; kmsKeyArn is "" with sse-s3.
+func stack(ctx *pulumi.Context, buildDir string) (map[string]pulumi.StringOutput, error) {
+	args, err := argsFromConfig(config.New(ctx, ""))
+	if err != nil {
+		return nil, err
+	}
+	args.BuildDir = buildDir
+	pg, err := components.NewPasswordGenerator(ctx, componentName, args)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]pulumi.StringOutput{
+		"functionName":    pg.FunctionName,
+		"functionArn":     pg.FunctionArn,
+		"bucketName":      pg.BucketName,
+		"bucketArn":       pg.BucketArn,
+		"keyPrefix":       pg.KeyPrefix,
+		"roleArn":         pg.RoleArn,
+		"logGroupName":    pg.LogGroupName,
+		"readerPolicyArn": pg.ReaderPolicyArn,
+		"kmsKeyArn":       pg.KMSKeyArn,
+	}, nil
+}
+
+// argsFromConfig maps the project config onto the component's args. It
+// checks only that each value has the right type; the component validates
+// the values themselves, so the rules live in one place. An unset key
+// leaves the field zero, which the component reads as its default.
+func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, error) {
+	a := &components.PasswordGeneratorArgs{}
+	var errs []error
+	lookup := func(key string) (string, bool) {
+		v, err := cfg.Try(key)
+		return v, err == nil
+	}
+	str := func(key string, dst *string) {
+		if v, ok := lookup(key); ok {
+			*dst = v
+		}
+	}
+	integer := func(key string, dst *int) bool {
+		v, ok := lookup(key)
+		if !ok {
+			return false
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a whole number", key, v))
+			return false
+		}
+		*dst = n
+		return true
+	}
+
+	str("architecture", &a.Architecture)
+	integer("memorySize", &a.MemorySize)
+	integer("timeout", &a.Timeout)
+	var retention int
+	if integer("logRetentionDays", &retention) {
+		a.LogRetentionDays = &retention
+	}
+	// Set but empty means the bucket root, so presence matters.
+	if v, ok := lookup("keyPrefix"); ok {
+		a.KeyPrefix = &v
+	}
+	str("encryption", &a.Encryption)
+	if v, ok := lookup("forceDestroy"); ok {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("forceDestroy: %q is not true or false", v))
+		}
+		a.ForceDestroy = b
+	}
+	integer("noncurrentVersionExpirationDays", &a.NoncurrentVersionExpirationDays)
+	integer("minLength", &a.MinLength)
+	integer("maxLength", &a.MaxLength)
+	integer("reservedConcurrency", &a.ReservedConcurrency)
+	if v, ok := lookup("tags"); ok {
+		tags, err := parseTags(v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		a.Tags = tags
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	}
+	return a, nil
+}
+
+// parseTags reads the tags object. `pulumi config set --path tags.x 12`
+// stores a number, so scalars are accepted and written as AWS will show them.
+func parseTags(raw string) (map[string]string, error) {
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(raw), &obj); err != nil || obj == nil {
+		return nil, fmt.Errorf(`tags: want an object such as {"team": "platform"}, set with pulumi config set --path tags.team platform`)
+	}
+	tags := make(map[string]string, len(obj))
+	for k, v := range obj {
+		switch v := v.(type) {
+		case string:
+			tags[k] = v
+		case float64:
+			tags[k] = strconv.FormatFloat(v, 'f', -1, 64)
+		case bool:
+			tags[k] = strconv.FormatBool(v)
+		default:
+			return nil, fmt.Errorf("tags: %q must be a string, not %s", k, jsonKind(v))
+		}
+	}
+	return tags, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "a list"
+	default:
+		return "an object"
+	}
+}

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/passwordgen/passwordgen/components/awsmock"
+)
+
+const project = "password-generator"
+
+// loadProject reads Pulumi.yaml with the Pulumi SDK's own loader, which
+// checks it against the project schema.
+func loadProject(t *testing.T) *workspace.Project {
+	t.Helper()
+	p, err := workspace.LoadProject("Pulumi.yaml")
+	if err != nil {
+		t.Fatalf("Pulumi.yaml: %v", err)
+	}
+	return p
+}
+
+// projectDefaults renders Pulumi.yaml's defaults as the CLI hands them to
+// the program: strings, with objects as JSON.
+func projectDefaults(t *testing.T, p *workspace.Project) map[string]string {
+	t.Helper()
+	cfg := map[string]string{}
+	for key, decl := range p.Config {
+		switch v := decl.Default.(type) {
+		case string:
+			cfg[project+":"+key] = v
+		case map[string]any:
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg[project+":"+key] = string(b)
+		default:
+			cfg[project+":"+key] = fmt.Sprint(v)
+		}
+	}
+	return cfg
+}
+
+// deployment is one run of the program under mocks.
+type deployment struct {
+	mocks   *awsmock.Mocks
+	outputs map[string]string
+	err     error
+}
+
+// deploy runs the program with the given config, as PULUMI_CONFIG carries it.
+func deploy(t *testing.T, cfg map[string]string) deployment {
+	t.Helper()
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(pulumi.EnvConfig, string(raw))
+	d := deployment{mocks: &awsmock.Mocks{}}
+	buildDir := t.TempDir()
+	d.err = pulumi.RunErr(func(ctx *pulumi.Context) error {
+		outputs, err := stack(ctx, buildDir)
+		if err != nil {
+			return err
+		}
+		d.outputs, err = awsmock.Await(ctx, outputs)
+		return err
+	}, pulumi.WithMocks(project, "test", d.mocks))
+	return d
+}
+
+func TestProjectFile(t *testing.T) {
+	p := loadProject(t)
+	if p.Name.String() != project || p.Runtime.Name() != "go" {
+		t.Errorf("project %q runtime %q, want %q on go", p.Name, p.Runtime.Name(), project)
+	}
+	if p.Description == nil || *p.Description == "" {
+		t.Error("Pulumi.yaml has no description")
+	}
+	for key, decl := range p.Config {
+		if decl.Description == "" {
+			t.Errorf("config %s has no description", key)
+		}
+		if decl.Default == nil {
+			t.Errorf("config %s has no default", key)
+		}
+	}
+	if got := slices.Sorted(maps.Keys(p.Config)); !slices.Equal(got, slices.Sorted(maps.Keys(badValues))) {
+		t.Errorf("Pulumi.yaml declares %v, the program reads %v", got, slices.Sorted(maps.Keys(badValues)))
+	}
+}
+
+// badValues holds, for every config key, a value the program must refuse
+// with a message naming that key. Its keys must be exactly Pulumi.yaml's.
+var badValues = map[string]string{
+	"architecture":                    "amd64",
+	"memorySize":                      "64",
+	"timeout":                         "901",
+	"logRetentionDays":                "2",
+	"keyPrefix":                       "passwords",
+	"encryption":                      "aes256",
+	"forceDestroy":                    "maybe",
+	"noncurrentVersionExpirationDays": "-1",
+	"minLength":                       "2",
+	"maxLength":                       "5000",
+	"reservedConcurrency":             "-1",
+	"tags":                            `["team"]`,
+}
+
+func TestEveryConfigKeyIsValidated(t *testing.T) {
+	for key, bad := range badValues {
+		t.Run(key, func(t *testing.T) {
+			d := deploy(t, map[string]string{project + ":" + key: bad})
+			if d.err == nil || !strings.Contains(d.err.Error(), key) {
+				t.Fatalf("%s=%q: error %v, want one naming %s", key, bad, d.err, key)
+			}
+			if n := len(d.mocks.Resources()); n != 0 {
+				t.Errorf("%d resources registered despite the bad config, want none", n)
+			}
+		})
+	}
+}
+
+func TestConfigTypeErrors(t *testing.T) {
+	cases := map[string]struct {
+		key, value, want string
+	}{
+		"integer":     {"memorySize", "lots", `memorySize: "lots" is not a whole number`},
+		"fraction":    {"timeout", "2.5", `timeout: "2.5" is not a whole number`},
+		"boolean":     {"forceDestroy", "yes please", `forceDestroy: "yes please" is not true or false`},
+		"tags list":   {"tags", `[1, 2]`, "tags: want an object"},
+		"tags nested": {"tags", `{"team": {"name": "x"}}`, `tags: "team" must be a string, not an object`},
+		"tags null":   {"tags", `{"team": null}`, `tags: "team" must be a string, not null`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			d := deploy(t, map[string]string{project + ":" + tc.key: tc.value})
+			if d.err == nil || !strings.Contains(d.err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", d.err, tc.want)
+			}
+		})
+	}
+}
+
+// TestDefaultsAreTheComponentDefaults: a stack whose config holds exactly
+// Pulumi.yaml's defaults deploys what an unconfigured program deploys, so
+// the documented defaults are the real ones.
+func TestDefaultsAreTheComponentDefaults(t *testing.T) {
+	withDefaults := deploy(t, projectDefaults(t, loadProject(t)))
+	bare := deploy(t, nil)
+	if withDefaults.err != nil || bare.err != nil {
+		t.Fatalf("deploy: %v / %v", withDefaults.err, bare.err)
+	}
+	if a, b := inputs(withDefaults.mocks), inputs(bare.mocks); !reflect.DeepEqual(a, b) {
+		t.Errorf("Pulumi.yaml defaults deploy\n%v\nbut no config deploys\n%v", a, b)
+	}
+}
+
+func TestConfigReachesTheStack(t *testing.T) {
+	d := deploy(t, map[string]string{
+		project + ":architecture":                    "x86_64",
+		project + ":memorySize":                      "256",
+		project + ":timeout":                         "20",
+		project + ":logRetentionDays":                "0",
+		project + ":keyPrefix":                       "",
+		project + ":encryption":                      "sse-s3",
+		project + ":forceDestroy":                    "true",
+		project + ":noncurrentVersionExpirationDays": "14",
+		project + ":minLength":                       "12",
+		project + ":maxLength":                       "64",
+		project + ":reservedConcurrency":             "3",
+		project + ":tags":                            `{"team": "platform", "costCenter": 40012345, "critical": true}`,
+	})
+	if d.err != nil {
+		t.Fatalf("deploy: %v", d.err)
+	}
+	fn := named(t, d.mocks, "passwordgen-function")
+	bucket := named(t, d.mocks, "passwordgen-bucket")
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"architectures", fn.Inputs["architectures"], []any{"x86_64"}},
+		{"memorySize", fn.Inputs["memorySize"], 256.0},
+		{"timeout", fn.Inputs["timeout"], 20.0},
+		{"reservedConcurrentExecutions", fn.Inputs["reservedConcurrentExecutions"], 3.0},
+		{"environment", fn.Inputs["environment"], map[string]any{"variables": map[string]any{
+			"BUCKET_NAME": bucket.Outputs["bucket"], "KEY_PREFIX": "",
+			"PASSWORD_MIN_LENGTH": "12", "PASSWORD_MAX_LENGTH": "64",
+		}}},
+		{"forceDestroy", bucket.Inputs["forceDestroy"], true},
+		{"tags", bucket.Inputs["tags"], map[string]any{"team": "platform", "costCenter": "40012345", "critical": "true"}},
+		{"retentionInDays", named(t, d.mocks, "passwordgen-logs").Inputs["retentionInDays"], 0.0},
+		{"lifecycle rules", len(named(t, d.mocks, "passwordgen-lifecycle").Inputs["rules"].([]any)), 2},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %#v, want %#v", c.what, c.got, c.want)
+		}
+	}
+	if _, has := d.mocks.Named("passwordgen-key"); has {
+		t.Error("sse-s3 deployed a KMS key")
+	}
+}
+
+func TestStackOutputs(t *testing.T) {
+	d := deploy(t, nil)
+	if d.err != nil {
+		t.Fatalf("deploy: %v", d.err)
+	}
+	m, out := d.mocks, d.outputs
+	fn := named(t, m, "passwordgen-function")
+	want := map[string]string{
+		"functionName":    fn.Outputs["name"].(string),
+		"functionArn":     fn.Outputs["arn"].(string),
+		"bucketName":      named(t, m, "passwordgen-bucket").Outputs["bucket"].(string),
+		"bucketArn":       named(t, m, "passwordgen-bucket").Outputs["arn"].(string),
+		"keyPrefix":       "passwords/",
+		"roleArn":         named(t, m, "passwordgen-role").Outputs["arn"].(string),
+		"logGroupName":    named(t, m, "passwordgen-logs").Outputs["name"].(string),
+		"readerPolicyArn": named(t, m, "passwordgen-reader").Outputs["arn"].(string),
+		"kmsKeyArn":       named(t, m, "passwordgen-key").Outputs["arn"].(string),
+	}
+	if !maps.Equal(out, want) {
+		t.Errorf("stack outputs = %v\nwant %v", out, want)
+	}
+}
+
+// TestDevStack deploys the dev stack's config file on top of the project
+// defaults, as the CLI merges them.
+func TestDevStack(t *testing.T) {
+	p := loadProject(t)
+	stack, err := workspace.LoadProjectStack(nil, p, "Pulumi.dev.yaml")
+	if err != nil {
+		t.Fatalf("Pulumi.dev.yaml: %v", err)
+	}
+	values, err := stack.Config.Decrypt(config.NopDecrypter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := projectDefaults(t, p)
+	for k, v := range values {
+		if k.Namespace() != project && k.String() != "aws:region" {
+			t.Errorf("Pulumi.dev.yaml sets %s, which nothing reads", k)
+		}
+		if _, declared := p.Config[k.Name()]; k.Namespace() == project && !declared {
+			t.Errorf("Pulumi.dev.yaml sets %s, which Pulumi.yaml does not declare", k)
+		}
+		cfg[k.String()] = v
+	}
+	if cfg["aws:region"] == "" {
+		t.Error("Pulumi.dev.yaml sets no aws:region")
+	}
+	d := deploy(t, cfg)
+	if d.err != nil {
+		t.Fatalf("deploy: %v", d.err)
+	}
+	if got := named(t, d.mocks, "passwordgen-bucket").Inputs["forceDestroy"]; got != true {
+		t.Errorf("dev bucket forceDestroy = %v, want true so the stack can be torn down", got)
+	}
+}
+
+// TestRunCleansUp: outside the Pulumi engine the program fails, and still
+// removes its build directory.
+func TestRunCleansUp(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, v := range []string{pulumi.EnvProject, pulumi.EnvStack, pulumi.EnvMonitor, pulumi.EnvEngine} {
+		t.Setenv(v, "")
+	}
+	if code := run(); code == 0 {
+		t.Errorf("run outside the engine exited 0")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("run left %v in the temporary directory", left)
+	}
+}
+
+func named(t *testing.T, m *awsmock.Mocks, name string) awsmock.Resource {
+	t.Helper()
+	r, ok := m.Named(name)
+	if !ok {
+		t.Fatalf("no resource %s", name)
+	}
+	return r
+}
+
+func inputs(m *awsmock.Mocks) map[string]map[string]any {
+	in := map[string]map[string]any{}
+	for _, r := range m.Resources() {
+		in[r.Name] = r.Inputs
+	}
+	return in
+}
