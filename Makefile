@@ -6,6 +6,7 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 CACHE_DIR     := $(HOME)/.cache/passwordgen
 MINIO_BINARY  := $(CACHE_DIR)/bin/minio
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ACTIONLINT    := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 PKGS          ?= ./...
 
 export MINIO_BINARY
@@ -33,6 +34,7 @@ lint:
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 	go vet $(PKGS)
 	go run $(STATICCHECK) $(PKGS)
+	go run $(ACTIONLINT) .github/workflows/*.yml
 
 bench: minio
 	go test -run "^$$" -bench . -benchmem $(PKGS)
