@@ -83,17 +83,7 @@ func stack(ctx *pulumi.Context, buildDir string) (map[string]pulumi.StringOutput
 	if err != nil {
 		return nil, err
 	}
-	return map[string]pulumi.StringOutput{
-		"functionName":    pg.FunctionName,
-		"functionArn":     pg.FunctionArn,
-		"bucketName":      pg.BucketName,
-		"bucketArn":       pg.BucketArn,
-		"keyPrefix":       pg.KeyPrefix,
-		"roleArn":         pg.RoleArn,
-		"logGroupName":    pg.LogGroupName,
-		"readerPolicyArn": pg.ReaderPolicyArn,
-		"kmsKeyArn":       pg.KMSKeyArn,
-	}, nil
+	return pg.Outputs(), nil
 }
 
 // argsFromConfig maps the project config onto the component's args. It

@@ -152,7 +152,20 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	pg.LogGroupName = logs.Name
 	pg.ReaderPolicyArn = reader.Arn
 	pg.KMSKeyArn = keyARN
-	if err := ctx.RegisterResourceOutputs(pg, pulumi.Map{
+	outputs := pulumi.Map{}
+	for k, v := range pg.Outputs() {
+		outputs[k] = v
+	}
+	if err := ctx.RegisterResourceOutputs(pg, outputs); err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+// Outputs are the component's outputs by the names the program exports them
+// under: what a user needs to invoke the function and read its passwords.
+func (pg *PasswordGenerator) Outputs() map[string]pulumi.StringOutput {
+	return map[string]pulumi.StringOutput{
 		"functionName":    pg.FunctionName,
 		"functionArn":     pg.FunctionArn,
 		"bucketName":      pg.BucketName,
@@ -162,10 +175,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		"logGroupName":    pg.LogGroupName,
 		"readerPolicyArn": pg.ReaderPolicyArn,
 		"kmsKeyArn":       pg.KMSKeyArn,
-	}); err != nil {
-		return nil, err
 	}
-	return pg, nil
 }
 
 // aliasName gives the key a name people recognise in the KMS console, unique

@@ -127,17 +127,7 @@ func deploy(name string, args *PasswordGeneratorArgs) (*awsmock.Mocks, map[strin
 		if err != nil {
 			return err
 		}
-		out, err = awsmock.Await(ctx, map[string]pulumi.StringOutput{
-			"functionName":    pg.FunctionName,
-			"functionArn":     pg.FunctionArn,
-			"bucketName":      pg.BucketName,
-			"bucketArn":       pg.BucketArn,
-			"keyPrefix":       pg.KeyPrefix,
-			"roleArn":         pg.RoleArn,
-			"logGroupName":    pg.LogGroupName,
-			"readerPolicyArn": pg.ReaderPolicyArn,
-			"kmsKeyArn":       pg.KMSKeyArn,
-		})
+		out, err = awsmock.Await(ctx, pg.Outputs())
 		return err
 	}, pulumi.WithMocks("passwordgen", "test", m))
 	return m, out, err
