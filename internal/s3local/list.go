@@ -49,18 +49,28 @@ type listing struct {
 	// holding characters XML cannot carry survive. The AWS CLI always asks
 	// for it.
 	urlEncode bool
+	maxKeys   int
 }
 
-func newListing(q url.Values) (listing, error) {
+// newListing reads the query parameters both listings share, after checking
+// that the bucket exists: S3 reports NoSuchBucket before any bad parameter.
+func (s *Server) newListing(name string, q url.Values) (*bucket, listing, error) {
+	b, err := s.bucket(name)
+	if err != nil {
+		return nil, listing{}, err
+	}
 	l := listing{prefix: q.Get("prefix"), delimiter: q.Get("delimiter")}
 	switch q.Get("encoding-type") {
 	case "":
 	case "url":
 		l.urlEncode = true
 	default:
-		return listing{}, errInvalidArgument("Invalid Encoding Method specified in Request")
+		return nil, listing{}, errInvalidArgument("Invalid Encoding Method specified in Request")
 	}
-	return l, nil
+	if l.maxKeys, err = intParam(q, "max-keys", maxListKeys, 0, maxListKeys); err != nil {
+		return nil, listing{}, err
+	}
+	return b, l, nil
 }
 
 // commonPrefix returns the common prefix key rolls up into, or "" if key is
@@ -138,15 +148,7 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, name, _ s
 	if q.Get("list-type") != "2" {
 		return errInvalidArgument("Invalid List Type specified in Request")
 	}
-	b, err := s.bucket(name)
-	if err != nil {
-		return err
-	}
-	l, err := newListing(q)
-	if err != nil {
-		return err
-	}
-	maxKeys, err := intParam(q, "max-keys", maxListKeys, 0, maxListKeys)
+	b, l, err := s.newListing(name, q)
 	if err != nil {
 		return err
 	}
@@ -160,7 +162,7 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, name, _ s
 		Name:              name,
 		Prefix:            l.encode(l.prefix),
 		Delimiter:         l.encode(l.delimiter),
-		MaxKeys:           maxKeys,
+		MaxKeys:           l.maxKeys,
 		ContinuationToken: q.Get("continuation-token"),
 		StartAfter:        l.encode(q.Get("start-after")),
 		EncodingType:      l.encodingType(),
@@ -179,7 +181,7 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, r *http.Request, name, _ s
 		if cp != "" && cp == last {
 			continue
 		}
-		if result.KeyCount == maxKeys {
+		if result.KeyCount == l.maxKeys {
 			result.IsTruncated = true
 			break
 		}
@@ -243,15 +245,7 @@ type listVersionsResult struct {
 
 func (s *Server) listObjectVersions(w http.ResponseWriter, r *http.Request, name, _ string) error {
 	q := r.URL.Query()
-	b, err := s.bucket(name)
-	if err != nil {
-		return err
-	}
-	l, err := newListing(q)
-	if err != nil {
-		return err
-	}
-	maxKeys, err := intParam(q, "max-keys", maxListKeys, 0, maxListKeys)
+	b, l, err := s.newListing(name, q)
 	if err != nil {
 		return err
 	}
@@ -264,7 +258,7 @@ func (s *Server) listObjectVersions(w http.ResponseWriter, r *http.Request, name
 		Prefix:          l.encode(l.prefix),
 		KeyMarker:       l.encode(keyMarker),
 		VersionIDMarker: versionMarker,
-		MaxKeys:         maxKeys,
+		MaxKeys:         l.maxKeys,
 		Delimiter:       l.encode(l.delimiter),
 		EncodingType:    l.encodingType(),
 	}
@@ -280,7 +274,7 @@ walk:
 			if cp == lastKey {
 				continue
 			}
-			if count == maxKeys {
+			if count == l.maxKeys {
 				result.IsTruncated = true
 				break
 			}
@@ -295,7 +289,7 @@ walk:
 			versions = versions[i+1:]
 		}
 		for _, v := range versions {
-			if count == maxKeys {
+			if count == l.maxKeys {
 				result.IsTruncated = true
 				break walk
 			}
