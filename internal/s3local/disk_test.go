@@ -39,10 +39,9 @@ func put(t *testing.T, s *Server, path string, body io.Reader, header map[string
 	return w.Code
 }
 
-// TestRefusedWritesLeaveNothing: a PUT that fails for any reason, including
-// a body that breaks off, leaves no file behind.
-func TestRefusedWritesLeaveNothing(t *testing.T) {
-	dir := t.TempDir()
+// versionedServer stores in dir and holds one versioned bucket, "bkt".
+func versionedServer(t *testing.T, dir string) *Server {
+	t.Helper()
 	s, err := New(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +49,14 @@ func TestRefusedWritesLeaveNothing(t *testing.T) {
 	if err := s.CreateBucket("bkt", true); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// TestRefusedWritesLeaveNothing: a PUT that fails for any reason, including
+// a body that breaks off, leaves no file behind.
+func TestRefusedWritesLeaveNothing(t *testing.T) {
+	dir := t.TempDir()
+	s := versionedServer(t, dir)
 	broken := io.MultiReader(strings.NewReader("part"), iotest.ErrReader(io.ErrUnexpectedEOF))
 	cases := []struct {
 		body   io.Reader
@@ -81,13 +88,7 @@ func TestRefusedWritesLeaveNothing(t *testing.T) {
 // the last complete state and none of the partial files.
 func TestLoadRemovesCrashLeftovers(t *testing.T) {
 	dir := t.TempDir()
-	s, err := New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateBucket("bkt", true); err != nil {
-		t.Fatal(err)
-	}
+	s := versionedServer(t, dir)
 	if code := put(t, s, "/bkt/k", strings.NewReader("kept"), nil); code != http.StatusOK {
 		t.Fatalf("PUT: %d", code)
 	}
@@ -103,7 +104,7 @@ func TestLoadRemovesCrashLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err = New(dir)
+	s, err := New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +128,7 @@ func TestLoadRemovesCrashLeftovers(t *testing.T) {
 // starting instead of serving a bucket with silently missing keys.
 func TestLoadRejectsDamagedIndex(t *testing.T) {
 	dir := t.TempDir()
-	s, err := New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateBucket("bkt", true); err != nil {
-		t.Fatal(err)
-	}
+	s := versionedServer(t, dir)
 	put(t, s, "/bkt/k", strings.NewReader("v"), nil)
 	index := filepath.Join(dir, bucketsDir, "bkt", indexDir, indexName("k"))
 	for _, damage := range []string{"{", `{"key":"other","versions":[{"id":"null"}]}`, `{"key":"k","versions":[{"id":"null","blob":"../../x"}]}`} {
