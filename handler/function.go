@@ -86,6 +86,8 @@ func (f *function) handle(ctx context.Context, payload []byte) outcome {
 	switch {
 	case errors.Is(err, store.ErrExists):
 		return conflict(name, key)
+	case errors.Is(err, store.ErrDenied):
+		return denied(name, key, err)
 	case err != nil:
 		return failed(storageStatus(ctx, err), name, key, err)
 	}

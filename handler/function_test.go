@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -268,15 +269,31 @@ func TestExistingNameIsA409AndOverwriteIsPassedOn(t *testing.T) {
 }
 
 func TestStorageFailuresAre5xxWithoutInternals(t *testing.T) {
-	h := newHarness(t)
-	h.store.err = errors.New("store passwords/x.json: operation error S3: PutObject, https response error StatusCode: 403, AccessDenied")
-	a := h.invoke(t, context.Background(), `{"name": "x"}`)
-	msg, _ := a.Body["message"].(string)
-	if a.Status != 502 || strings.Contains(msg, "AccessDenied") || strings.Contains(msg, "StatusCode") {
-		t.Fatalf("status %d body %v: want 502 without SDK internals", a.Status, a.Body)
+	sdkError := "operation error S3: PutObject, https response error StatusCode: 503, SlowDown"
+	tests := []struct {
+		name    string
+		err     error
+		message string // the caller's advice
+	}{
+		{"unconfirmed", errors.New("store passwords/x.json: " + sdkError), "retry with the same name"},
+		{"denied", fmt.Errorf("store passwords/x.json: %w: %s", store.ErrDenied, sdkError), "access denied"},
 	}
-	if !strings.Contains(h.logs.String(), "AccessDenied") {
-		t.Error("the cause is not in the log, so an operator cannot diagnose it")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.store.err = tt.err
+			a := h.invoke(t, context.Background(), `{"name": "x"}`)
+			msg, _ := a.Body["message"].(string)
+			if a.Status != 502 || strings.Contains(msg, "SlowDown") || strings.Contains(msg, "StatusCode") {
+				t.Fatalf("status %d body %v: want 502 without SDK internals", a.Status, a.Body)
+			}
+			if !strings.Contains(msg, tt.message) {
+				t.Errorf("message %q does not say %q", msg, tt.message)
+			}
+			if !strings.Contains(h.logs.String(), "SlowDown") {
+				t.Error("the cause is not in the log, so an operator cannot diagnose it")
+			}
+		})
 	}
 }
 

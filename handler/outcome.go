@@ -21,6 +21,9 @@ type outcome struct {
 	length    int
 	entropy   float64
 	createdAt string
+	// denied marks a storage failure S3 refused for lack of permission, which
+	// the caller should report rather than retry.
+	denied bool
 	// err is the cause: shown to the caller only for 400s (validation
 	// messages are written for callers), only logged otherwise.
 	err error
@@ -37,6 +40,10 @@ func conflict(name, key string) outcome {
 
 func failed(status int, name, key string, err error) outcome {
 	return outcome{status: status, name: name, key: key, err: err}
+}
+
+func denied(name, key string, err error) outcome {
+	return outcome{status: http.StatusBadGateway, name: name, key: key, denied: true, err: err}
 }
 
 func stored(name, key, versionID string, rec record) outcome {
@@ -71,8 +78,8 @@ type errorBody struct {
 
 func (o outcome) response(requestID string) ([]byte, error) {
 	var body any
-	switch o.status {
-	case http.StatusOK:
+	switch {
+	case o.status == http.StatusOK:
 		body = successBody{
 			Message:      "Password generated successfully",
 			PasswordName: o.name,
@@ -83,16 +90,20 @@ func (o outcome) response(requestID string) ([]byte, error) {
 			CreatedAt:    o.createdAt,
 			RequestID:    requestID,
 		}
-	case http.StatusBadRequest:
+	case o.status == http.StatusBadRequest:
 		body = errorBody{"Invalid request", o.err.Error(), requestID}
-	case http.StatusConflict:
+	case o.status == http.StatusConflict:
 		body = errorBody{"Password already exists", fmt.Sprintf(
 			"%s already exists and was left unchanged; choose another name, or send \"overwrite\": true to store a new version (the bucket keeps the old one)",
 			o.key), requestID}
-	case http.StatusInternalServerError:
+	case o.status == http.StatusInternalServerError:
 		body = errorBody{"Failed to generate password",
 			"the password could not be generated and nothing was stored; retry, and report the request id if it persists",
 			requestID}
+	case o.denied:
+		body = errorBody{"Failed to store password", fmt.Sprintf(
+			"S3 refused to store %s: access denied. The function's role or the bucket's key does not allow the write; nothing was stored, and retrying will not help until the deployment is fixed",
+			o.key), requestID}
 	default:
 		body = errorBody{"Failed to store password", fmt.Sprintf(
 			"S3 did not confirm that %s was stored; retry with the same name: a 409 then means the earlier attempt succeeded",

@@ -21,6 +21,10 @@ import (
 // not requested. The stored object is untouched.
 var ErrExists = errors.New("object already exists")
 
+// ErrDenied reports that S3 (or KMS behind it) refused the write for lack
+// of permission: a deployment problem that no retry fixes.
+var ErrDenied = errors.New("access denied")
+
 const (
 	// putBudget bounds a whole Put, retries included, well inside the
 	// Lambda's deadline even when the caller's context has none.
@@ -67,6 +71,8 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, overwrite bool
 			}
 		case status == http.StatusConflict && !overwrite:
 			return "", attempts.exists(key, err)
+		case status == http.StatusForbidden:
+			return "", fmt.Errorf("store %s: %w: %w", key, ErrDenied, err)
 		default:
 			return "", fmt.Errorf("store %s: %w", key, err)
 		}
