@@ -23,8 +23,11 @@ const (
 	// attemptTimeout bounds one HTTP exchange, connect included. A small
 	// PutObject normally answers within tens of milliseconds; an attempt
 	// still silent after this is stuck, and a retry on a new connection is
-	// the better bet.
-	attemptTimeout = 800 * time.Millisecond
+	// the better bet. Not much shorter, though: a create-only write whose
+	// attempt timed out after S3 stored it gets a 412 on the retry, and its
+	// outcome can then no longer be told (the function may not read the
+	// object to compare), so each premature timeout costs a 502.
+	attemptTimeout = 2 * time.Second
 )
 
 // pathStyleEnv names our own switch for S3-compatible test servers, which

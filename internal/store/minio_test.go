@@ -163,7 +163,9 @@ func TestUnreachableS3AnswersBeforeDeadline(t *testing.T) {
 			srv := miniotest.Start(t)
 			bucket := srv.NewBucket(t)
 			useEndpoint(t, tt.endpoint(t), srv.AccessKey, srv.SecretKey)
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			// Longer than Put's own 5-second budget: the point is that Put
+			// gives up by itself, as the default Lambda's 10 seconds require.
+			ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
 			defer cancel()
 			_, err := newStore(t, bucket, "").Put(ctx, "a.json", secretRecord(t), false)
 			if err == nil || errors.Is(err, store.ErrExists) {

@@ -26,9 +26,11 @@ var ErrExists = errors.New("object already exists")
 var ErrDenied = errors.New("access denied")
 
 const (
-	// putBudget bounds a whole Put, retries included, well inside the
-	// Lambda's deadline even when the caller's context has none.
-	putBudget = 2 * time.Second
+	// putBudget bounds a whole Put, retries included, inside the default
+	// 10-second Lambda deadline even when the caller's context has none.
+	// The handler's own deadline (the invocation's, less a margin) cuts it
+	// shorter for functions configured with a shorter timeout.
+	putBudget = 5 * time.Second
 
 	// conflictRetries is how often a 409 ConditionalRequestConflict (another
 	// conditional write to the key in flight) is retried before the key is
