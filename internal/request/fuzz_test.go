@@ -34,6 +34,10 @@ var fuzzSeeds = []string{
 	`{"length": 8, "min_lowercase": 5, "min_uppercase": 5}`,
 	`{"include_symbols": false, "exclude_characters": "0123456789", "include_lowercase": false, "include_uppercase": false}`,
 	`{"length": 128, "min_symbols": 100, "symbols": "!"}`,
+	`{"length": null, "name": null, "overwrite": null, "require_each_included_type": false}`,
+	`{"overwrite": "yes"}`, `{"name": 42}`, `{"length": true}`, `{"symbols": ""}`, `{"include_numbers": [0]}`, `{"min_numbers": {}}`,
+	`{"exclude_characters": "` + strings.Repeat("x", 257) + `"}`,
+	`{"body": "{}", "isBase64Encoded": "true"}`,
 }
 
 // FuzzParse checks that no payload panics Parse and that each one ends the

@@ -83,11 +83,8 @@ func syntaxMessage(err error) string {
 }
 
 func describeToken(tok json.Token) string {
-	switch tok {
-	case json.Delim('['):
+	if tok == json.Delim('[') {
 		return "an array"
-	case nil:
-		return "null"
 	}
 	return describe(tok)
 }
