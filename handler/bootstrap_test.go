@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/passwordgen/passwordgen/internal/deadend"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/miniotest"
@@ -283,60 +282,15 @@ func TestBootstrapConcurrentCreatesOfOneNameStoreExactlyOne(t *testing.T) {
 	}
 }
 
-// stalledEndpoint accepts connections and never answers, like an S3
-// endpoint behind a black-holed route.
-func stalledEndpoint(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go io.Copy(io.Discard, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
-}
-
-// closedEndpoint is an address nothing listens on.
-func closedEndpoint(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
-}
-
 func TestBootstrapAnswers5xxBeforeItsDeadlineWhenS3Fails(t *testing.T) {
 	const timeout = 3 * time.Second
 	tests := []struct {
 		name     string
-		endpoint func(*testing.T) string
+		endpoint func(testing.TB) string
 		status   int
 	}{
-		{"stalled", stalledEndpoint, 504},
-		{"refused", closedEndpoint, 502},
+		{"stalled", deadend.Stalled, 504},
+		{"refused", deadend.Refused, 502},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

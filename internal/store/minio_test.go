@@ -6,7 +6,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/passwordgen/passwordgen/internal/deadend"
 	"github.com/passwordgen/passwordgen/internal/miniotest"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
@@ -153,10 +153,10 @@ func TestConcurrentCreatesOneWins(t *testing.T) {
 func TestUnreachableS3AnswersBeforeDeadline(t *testing.T) {
 	tests := []struct {
 		name     string
-		endpoint func(t *testing.T) string
+		endpoint func(testing.TB) string
 	}{
-		{"connection refused", closedPort},
-		{"no answer", stalledListener},
+		{"connection refused", deadend.Refused},
+		{"no answer", deadend.Stalled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,45 +259,6 @@ func damagingProxy(target string, damage func(*http.Request, []byte) []byte) htt
 		w.WriteHeader(resp.StatusCode)
 		io.Copy(w, resp.Body)
 	})
-}
-
-func closedPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.Close()
-	return "http://" + l.Addr().String()
-}
-
-// stalledListener accepts connections and never answers.
-func stalledListener(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
 }
 
 // versions lists the stored versions of key.
