@@ -202,3 +202,36 @@ func storedRecord(t *testing.T, root *s3.Client, bucket, key, version string) st
 	}
 	return stored{password: rec.Password, sse: out.ServerSideEncryption, kmsKeyID: aws.ToString(out.SSEKMSKeyId)}
 }
+
+// TestFunctionOutsideItsGrantSaysAccessDenied: a deployment whose policy
+// does not cover where the function writes (here, a KEY_PREFIX the policy
+// was not built for) answers 502 saying access was denied, so the operator
+// fixes the deployment instead of retrying, and nothing is stored.
+func TestFunctionOutsideItsGrantSaysAccessDenied(t *testing.T) {
+	srv := miniotest.Start(t)
+	bucket := srv.NewBucket(t)
+	doc, err := iampolicy.Function(iampolicy.FunctionArgs{
+		BucketARN: bucketARN(bucket), KeyPrefix: prefix, LogGroupARN: logGroupARN,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3Only, _ := splitS3(t, doc)
+	user := asUser(t, srv, s3Only)
+	fn, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
+		Binary: buildBootstrap(t),
+		Env:    append(user.Env(), "BUCKET_NAME="+bucket, "KEY_PREFIX=elsewhere/"),
+	})
+	if err != nil {
+		t.Fatalf("start function: %v", err)
+	}
+	t.Cleanup(func() { fn.Close() })
+
+	r := invoke(t, fn, `{"name": "denied"}`, 502)
+	if !strings.Contains(r.body.Message, "access denied") {
+		t.Errorf("message %q does not say access was denied", r.body.Message)
+	}
+	if st := stateOf(t, srv.Client(t), bucket); len(st.Versions) != 0 {
+		t.Errorf("bucket holds %q, want nothing", st.Versions)
+	}
+}
