@@ -11,7 +11,7 @@ PKGS          ?= ./...
 
 export MINIO_BINARY
 
-.PHONY: minio test test-short lint bench
+.PHONY: minio test test-short lint bench local
 
 # The binary records the module version it was built from; a different
 # MINIO_VERSION rebuilds it (a few minutes, then cached).
@@ -38,3 +38,7 @@ lint:
 
 bench: minio
 	go test -run "^$$" -bench . -benchmem $(PKGS)
+
+# The whole function on this machine, no AWS account needed (see README).
+local:
+	go run ./internal/cmd/local

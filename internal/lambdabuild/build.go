@@ -44,7 +44,7 @@ func Build(ctx context.Context, o Options) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, err
 	}
-	root, err := moduleRoot(ctx)
+	root, err := ModuleRoot(ctx)
 	if err != nil {
 		return Artifact{}, err
 	}
@@ -86,9 +86,10 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// moduleRoot asks go itself, so that the answer honours GOFLAGS=-modfile and
-// go.work exactly as the build will.
-func moduleRoot(ctx context.Context) (string, error) {
+// ModuleRoot is the directory of the Go module the working directory is
+// in, as the go command sees it, so that GOFLAGS=-modfile and go.work are
+// honoured exactly as the build of the function will honour them.
+func ModuleRoot(ctx context.Context) (string, error) {
 	out, err := run(exec.CommandContext(ctx, "go", "env", "GOMOD"))
 	if err != nil {
 		return "", fmt.Errorf("locate the Go module: %w", err)

@@ -29,7 +29,7 @@ type outcome struct {
 
 func newInvocation(payload []byte) *invocation {
 	return &invocation{
-		id:      newRequestID(),
+		id:      NewRequestID(),
 		traceID: newTraceID(time.Now()),
 		// The caller may reuse its slice once it stops waiting, while the
 		// invocation is still being served.
@@ -77,9 +77,9 @@ func exitMessage(err error) string {
 	return "Runtime exited with error: " + err.Error()
 }
 
-// newRequestID returns a random (version 4) UUID, the form of Lambda's
-// request ids.
-func newRequestID() string {
+// NewRequestID returns a request id in the form Lambda uses, a random
+// (version 4) UUID.
+func NewRequestID() string {
 	var u [16]byte
 	_, _ = rand.Read(u[:]) // crypto/rand never fails on supported platforms
 	u[6] = u[6]&0x0f | 0x40

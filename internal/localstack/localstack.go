@@ -1,0 +1,281 @@
+// Package localstack runs the password generator on one machine, without an
+// AWS account: the real bootstrap built from handler/, in a pool of runtime
+// processes behind Lambda's Invoke API, and an embedded S3-compatible store
+// holding the stack's versioned bucket. The function gets the environment
+// the stack gives it, pointed at the local store, so that the same
+// `aws lambda invoke` and `aws s3` commands as in production work against
+// the local endpoints (with --endpoint-url).
+//
+// Both endpoints listen on 127.0.0.1 by default: the store does not check
+// credentials, so anyone who can reach it can read the passwords.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/passwordgen/passwordgen/internal/invokeapi"
+	"github.com/passwordgen/passwordgen/internal/lambdabuild"
+	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/request"
+	"github.com/passwordgen/passwordgen/internal/s3local"
+)
+
+// Defaults, documented in README. The ports are next to each other and away
+// from those of common local services (MinIO 9000/9001, LocalStack 4566,
+// `sam local start-lambda` 3001).
+const (
+	DefaultLambdaAddr  = "127.0.0.1:9701"
+	DefaultS3Addr      = "127.0.0.1:9702"
+	DefaultBucket      = "password-generator-local"
+	DefaultConcurrency = 4
+	// DefaultDataDir is relative to the root of the Go module, so the
+	// store is the same whichever directory of the repository it is
+	// started from; it is gitignored.
+	DefaultDataDir = ".local/s3"
+)
+
+// What the stack fixes, as the recipe and the Pulumi stack's defaults do.
+const (
+	functionName = "password-generator"
+	region       = "us-east-1"
+	keyPrefix    = "passwords/"
+	// kmsKeyID stands for the key the stack creates by default; the local
+	// store echoes it without encrypting (see s3local).
+	kmsKeyID = "arn:aws:kms:" + region + ":000000000000:key/00000000-0000-4000-8000-000000000000"
+	// The function's SDK and the AWS CLI need credentials to sign with;
+	// the local endpoints accept any.
+	accessKeyID     = "local"
+	secretAccessKey = "local"
+)
+
+// stopGrace bounds how long a stop waits for invocations in flight: longer
+// than the function's 10-second timeout, so none is cut short.
+const stopGrace = 15 * time.Second
+
+// Options configures Run; zero values take the defaults above.
+type Options struct {
+	LambdaAddr string // host:port of the Invoke API; port 0 picks a free one
+	S3Addr     string // host:port of the S3 API
+	// DataDir holds the store's data across restarts; a relative path is
+	// resolved against the working directory.
+	DataDir     string
+	Bucket      string
+	Concurrency int // runtime processes, so concurrent invocations are served
+	// Out receives the endpoints and the commands to try; Log the
+	// function's log lines and the stack's own. Nil discards.
+	Out io.Writer
+	Log io.Writer
+}
+
+// Run builds and starts the stack, prints how to use it, and serves until
+// ctx ends. It then stops everything in order: the Invoke API finishes the
+// invocations in flight (Event ones included), the runtime processes exit,
+// and the store, which they write to, stops last. Run returns nil after a
+// stop by ctx, and an error if the stack could not start or failed.
+func Run(ctx context.Context, o Options) error {
+	o, err := o.withDefaults(ctx)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(o.Log, nil))
+	defer func() {
+		// After every deferred stop below, and only when asked to stop.
+		if ctx.Err() != nil {
+			log.Info("stopped")
+		}
+	}()
+
+	lambdaLn, err := listen("the Lambda Invoke API", o.LambdaAddr, log)
+	if err != nil {
+		return err
+	}
+	defer lambdaLn.Close()
+	s3Ln, err := listen("the S3 API", o.S3Addr, log)
+	if err != nil {
+		return err
+	}
+	defer s3Ln.Close()
+
+	unlock, err := lockDir(o.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	store, err := s3local.New(o.DataDir)
+	if err != nil {
+		return err
+	}
+	if err := store.CreateBucket(o.Bucket, true); err != nil {
+		return err
+	}
+	failed := make(chan error, 2)
+	s3Srv := serve(s3Ln, store, "S3", failed)
+	defer shutdown(s3Srv, log)
+
+	build, err := os.MkdirTemp("", "passwordgen-local-")
+	if err != nil {
+		return fmt.Errorf("create a build directory: %w", err)
+	}
+	defer os.RemoveAll(build)
+	log.Info("building the function", "package", "./handler")
+	art, err := lambdabuild.Build(ctx, lambdabuild.Options{Package: "./handler", GOARCH: runtime.GOARCH, OutDir: build})
+	if err != nil {
+		return stopped(ctx, err)
+	}
+	fn, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
+		Binary:       art.Binary,
+		Env:          functionEnv(o.Bucket, endpoint(s3Ln.Addr())),
+		Concurrency:  o.Concurrency,
+		FunctionName: functionName,
+		Region:       region,
+		Logs:         o.Log,
+	})
+	if err != nil {
+		return stopped(ctx, fmt.Errorf("start the function: %w", err))
+	}
+	defer fn.Close()
+	api, err := invokeapi.New(invokeapi.Config{
+		Region:    region,
+		Functions: map[string]invokeapi.Invoker{functionName: fn},
+		Log:       log,
+	})
+	if err != nil {
+		return err
+	}
+	defer api.Close()
+	lambdaSrv := serve(lambdaLn, api, "Lambda", failed)
+	defer shutdown(lambdaSrv, log)
+
+	printUsage(o, endpoint(lambdaLn.Addr()), endpoint(s3Ln.Addr()))
+	select {
+	case <-ctx.Done():
+		log.Info("stopping")
+		return nil
+	case err := <-failed:
+		return err
+	}
+}
+
+func (o Options) withDefaults(ctx context.Context) (Options, error) {
+	if o.LambdaAddr == "" {
+		o.LambdaAddr = DefaultLambdaAddr
+	}
+	if o.S3Addr == "" {
+		o.S3Addr = DefaultS3Addr
+	}
+	if o.Bucket == "" {
+		o.Bucket = DefaultBucket
+	}
+	switch {
+	case o.Concurrency < 0:
+		return o, fmt.Errorf("concurrency %d is negative", o.Concurrency)
+	case o.Concurrency == 0:
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.DataDir == "" {
+		root, err := lambdabuild.ModuleRoot(ctx)
+		if err != nil {
+			return o, fmt.Errorf("default data directory (run from the repository, or set one): %w", err)
+		}
+		o.DataDir = filepath.Join(root, DefaultDataDir)
+	}
+	dir, err := filepath.Abs(o.DataDir)
+	if err != nil {
+		return o, fmt.Errorf("data directory %s: %w", o.DataDir, err)
+	}
+	o.DataDir = dir
+	return o, nil
+}
+
+// functionEnv is what the Pulumi stack sets on the function by default, with
+// the local store as its S3 endpoint.
+func functionEnv(bucket, s3URL string) []string {
+	limits := request.DefaultLimits()
+	return []string{
+		"BUCKET_NAME=" + bucket,
+		"KEY_PREFIX=" + keyPrefix,
+		"PASSWORD_MIN_LENGTH=" + strconv.Itoa(limits.MinLength),
+		"PASSWORD_MAX_LENGTH=" + strconv.Itoa(limits.MaxLength),
+		"KMS_KEY_ID=" + kmsKeyID,
+		"AWS_ENDPOINT_URL_S3=" + s3URL,
+		// s3local serves buckets under a path, not a host name.
+		"S3_USE_PATH_STYLE=true",
+		"AWS_ACCESS_KEY_ID=" + accessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + secretAccessKey,
+	}
+}
+
+func listen(what, addr string, log *slog.Logger) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for %s on %s: %w", what, addr, err)
+	}
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		log.Warn("listening beyond this machine: anyone who reaches this address can invoke the function and read the stored passwords, since the local endpoints check no credentials",
+			"api", what, "address", ln.Addr().String())
+	}
+	return ln, nil
+}
+
+// endpoint is the URL clients on this machine use for a listener; an
+// unspecified address (0.0.0.0 or [::]) is reached over loopback.
+func endpoint(addr net.Addr) string {
+	tcp := addr.(*net.TCPAddr)
+	ip := tcp.IP
+	switch {
+	case ip.IsUnspecified() && ip.To4() != nil:
+		ip = net.IPv4(127, 0, 0, 1)
+	case ip.IsUnspecified():
+		ip = net.IPv6loopback
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
+
+// serve runs an HTTP server on ln in the background; failed receives the
+// reason if it stops other than by shutdown.
+func serve(ln net.Listener, h http.Handler, name string, failed chan<- error) *http.Server {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			failed <- fmt.Errorf("%s server on %s: %w", name, ln.Addr(), err)
+		}
+	}()
+	return srv
+}
+
+// shutdown lets requests in flight finish, up to stopGrace, then closes
+// what is left.
+func shutdown(srv *http.Server, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), stopGrace)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("requests still open at stop were cut off", "error", err.Error())
+		srv.Close()
+	}
+}
+
+// stopped reports err unless ctx ended, in which case the failure is the
+// stop itself (an interrupted build, say) and not worth an error.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
