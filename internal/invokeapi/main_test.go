@@ -7,15 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/passwordgen/passwordgen/internal/invokeapi"
-	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/lambdaruntime/fntest"
 )
 
 // fn is lambdaruntime's test function (its events name an action: echo,
@@ -27,25 +26,16 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "invokeapi-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	a, err := lambdabuild.Build(ctx, lambdabuild.Options{
-		Package: "./internal/lambdaruntime/testdata/fn",
-		GOARCH:  runtime.GOARCH,
-		OutDir:  dir,
-	})
+	bootstrap, cleanup, err := fntest.Build(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	defer cleanup()
 	fn, err = lambdaruntime.Start(ctx, lambdaruntime.Config{
-		Binary:       a.Binary,
+		Binary:       bootstrap,
 		Concurrency:  2,
 		Timeout:      5 * time.Second,
 		FunctionName: "fn",

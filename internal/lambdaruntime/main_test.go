@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/lambdaruntime/fntest"
 )
 
 // bootstrap is testdata/fn, built once the way the deployed function is.
@@ -22,22 +21,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "lambdaruntime-test-")
+	bin, cleanup, err := fntest.Build(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	a, err := lambdabuild.Build(context.Background(), lambdabuild.Options{
-		Package: "./internal/lambdaruntime/testdata/fn",
-		GOARCH:  runtime.GOARCH,
-		OutDir:  dir,
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	bootstrap = a.Binary
+	defer cleanup()
+	bootstrap = bin
 	return m.Run()
 }
 
