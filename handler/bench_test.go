@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/miniotest"
@@ -38,8 +41,10 @@ func BenchmarkColdStart(b *testing.B) {
 }
 
 // BenchmarkInvoke measures one synchronous invocation through the Runtime
-// API against MinIO, for the password function and, in the same run, for
-// the floor function that only stores a record-sized body.
+// API against MinIO for the password function and, in the same loop, for
+// the floor function that only stores a record-sized body. Invocations
+// alternate between the two, so both see the same machine and server state;
+// p50-ratio is the function's p50 over the floor's (target <= 1.10).
 func BenchmarkInvoke(b *testing.B) {
 	srv := miniotest.Start(b)
 	floor, err := lambdabuild.Build(context.Background(), lambdabuild.Options{
@@ -48,47 +53,81 @@ func BenchmarkInvoke(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	functions := []struct {
-		name, binary string
-		payload      func(i int) string
-	}{
-		{"function", buildBootstrap(b), func(i int) string { return fmt.Sprintf(`{"length": 32, "name": "bench-%d"}`, i) }},
-		{"floor", floor.Binary, func(int) string { return `{}` }},
+	targets := []*benchTarget{
+		{name: "function", binary: buildBootstrap(b), payload: func(i int) string { return fmt.Sprintf(`{"length": 32, "name": "bench-%d"}`, i) }},
+		{name: "floor", binary: floor.Binary, payload: func(int) string { return `{}` }},
 	}
-	for _, f := range functions {
-		b.Run(f.name, func(b *testing.B) {
-			bucket := srv.NewBucket(b)
-			fn, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-				Binary: f.binary,
-				Env:    append(srv.Env(), "BUCKET_NAME="+bucket),
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer fn.Close()
-			// Warm the connection pool, as a warm Lambda environment would be.
-			if _, err := fn.Invoke(context.Background(), []byte(f.payload(-1))); err != nil {
-				b.Fatal(err)
-			}
-			var took []time.Duration
-			i := 0
-			for b.Loop() {
-				start := time.Now()
-				res, err := fn.Invoke(context.Background(), []byte(f.payload(i)))
-				took = append(took, time.Since(start))
-				if err != nil || res.FunctionError != "" || (f.name == "function" && !strings.Contains(string(res.Payload), `"statusCode":200`)) {
-					b.Fatalf("invocation %d: %v %s", i, err, res.Payload)
-				}
-				i++
-			}
-			slices.Sort(took)
-			b.ReportMetric(ms(took[len(took)/2]), "p50-ms")
-			b.ReportMetric(ms(took[len(took)*99/100]), "p99-ms")
-			if rss, ok := peakRSS(f.binary); ok {
-				b.ReportMetric(float64(rss)/1024, "peak-rss-MB")
-			}
+	for _, t := range targets {
+		t.fn, err = lambdaruntime.Start(context.Background(), lambdaruntime.Config{
+			Binary: t.binary,
+			Env:    append(srv.Env(), "BUCKET_NAME="+encryptedBucket(b, srv)),
 		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer t.fn.Close()
+		// Warm the connection pool, as a warm Lambda environment would be.
+		t.invoke(b, -1)
 	}
+	i := 0
+	for b.Loop() {
+		for _, t := range targets {
+			t.took = append(t.took, t.invoke(b, i))
+		}
+		i++
+	}
+	p50 := map[string]float64{}
+	for _, t := range targets {
+		slices.Sort(t.took)
+		p50[t.name] = ms(t.took[len(t.took)/2])
+		b.ReportMetric(p50[t.name], t.name+"-p50-ms")
+		b.ReportMetric(ms(t.took[len(t.took)*99/100]), t.name+"-p99-ms")
+		if rss, ok := peakRSS(t.binary); ok {
+			b.ReportMetric(float64(rss)/1024, t.name+"-peak-rss-MB")
+		}
+	}
+	b.ReportMetric(p50["function"]/p50["floor"], "p50-ratio")
+}
+
+// benchTarget is one function BenchmarkInvoke measures.
+type benchTarget struct {
+	name, binary string
+	payload      func(i int) string
+	fn           *lambdaruntime.Function
+	took         []time.Duration
+}
+
+// invoke runs invocation i and returns how long it took, failing the
+// benchmark on anything but success.
+func (t *benchTarget) invoke(b *testing.B, i int) time.Duration {
+	start := time.Now()
+	res, err := t.fn.Invoke(context.Background(), []byte(t.payload(i)))
+	took := time.Since(start)
+	if err != nil || res.FunctionError != "" || (t.name == "function" && !strings.Contains(string(res.Payload), `"statusCode":200`)) {
+		b.Fatalf("%s invocation %d: %v %s", t.name, i, err, res.Payload)
+	}
+	return took
+}
+
+// encryptedBucket is a bucket that encrypts every object with SSE-S3 by
+// default, as every S3 bucket has done since 2023 and the stack's bucket
+// does: the floor's bare PutObject is then encrypted at rest as on AWS, and
+// the comparison measures the function, not MinIO's encryption, which the
+// function's explicit SSE header would otherwise pay alone.
+func encryptedBucket(b *testing.B, srv *miniotest.Server) string {
+	bucket := srv.NewBucket(b)
+	_, err := srv.Client(b).PutBucketEncryption(context.Background(), &s3.PutBucketEncryptionInput{
+		Bucket: &bucket,
+		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+			Rules: []types.ServerSideEncryptionRule{{
+				ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256},
+			}},
+		},
+	})
+	if err != nil {
+		b.Fatalf("default encryption for %s: %v", bucket, err)
+	}
+	return bucket
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
