@@ -162,7 +162,7 @@ func TestDefaultsAreTheComponentDefaults(t *testing.T) {
 	if withDefaults.err != nil || bare.err != nil {
 		t.Fatalf("deploy: %v / %v", withDefaults.err, bare.err)
 	}
-	if a, b := inputs(withDefaults.mocks), inputs(bare.mocks); !reflect.DeepEqual(a, b) {
+	if a, b := withDefaults.mocks.Inputs(), bare.mocks.Inputs(); !reflect.DeepEqual(a, b) {
 		t.Errorf("Pulumi.yaml defaults deploy\n%v\nbut no config deploys\n%v", a, b)
 	}
 }
@@ -294,12 +294,4 @@ func named(t *testing.T, m *awsmock.Mocks, name string) awsmock.Resource {
 		t.Fatalf("no resource %s", name)
 	}
 	return r
-}
-
-func inputs(m *awsmock.Mocks) map[string]map[string]any {
-	in := map[string]map[string]any{}
-	for _, r := range m.Resources() {
-		in[r.Name] = r.Inputs
-	}
-	return in
 }

@@ -47,10 +47,7 @@ type bucketSpec struct {
 	kmsKeyARN      pulumi.StringInput // nil: SSE-S3
 	keyPrefix      string
 	noncurrentDays int // 0: keep every version
-	// policy renders the bucket policy from the bucket's ARN, which exists
-	// only once the bucket does.
-	policy func(bucketARN pulumi.StringOutput) pulumi.StringOutput
-	tags   pulumi.StringMapInput
+	tags           pulumi.StringMapInput
 }
 
 // bucketResources are the resources other parts of the stack wait for.
@@ -133,7 +130,7 @@ func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, bucketOpts []p
 	// once (it may answer that with OperationAborted).
 	if _, err := s3.NewBucketPolicy(ctx, name+"-tls-only", &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
-		Policy: spec.policy(bucket.Arn),
+		Policy: tlsOnlyPolicy(bucket.Arn),
 	}, append([]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{accessBlock})}, opts...)...); err != nil {
 		return r, err
 	}

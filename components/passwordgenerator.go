@@ -85,7 +85,6 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		forceDestroy:   s.forceDestroy,
 		keyPrefix:      s.keyPrefix,
 		noncurrentDays: s.noncurrentDays,
-		policy:         tlsOnlyPolicy,
 		tags:           tags,
 	}
 	if s.sseKMS() {

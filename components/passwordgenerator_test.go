@@ -112,7 +112,7 @@ func TestNilAndZeroArgsDeployTheSameStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := inputsByName(nilArgs), inputsByName(zeroArgs); !reflect.DeepEqual(a, b) {
+	if a, b := nilArgs.Inputs(), zeroArgs.Inputs(); !reflect.DeepEqual(a, b) {
 		t.Errorf("nil args and zero args deploy different stacks:\n%v\n%v", a, b)
 	}
 }
@@ -131,14 +131,6 @@ func deploy(name string, args *PasswordGeneratorArgs) (*awsmock.Mocks, map[strin
 		return err
 	}, pulumi.WithMocks("passwordgen", "test", m))
 	return m, out, err
-}
-
-func inputsByName(m *awsmock.Mocks) map[string]map[string]any {
-	in := map[string]map[string]any{}
-	for _, r := range m.Resources() {
-		in[r.Name] = r.Inputs
-	}
-	return in
 }
 
 // Resource types.

@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -27,7 +26,8 @@ const (
 type Resource struct {
 	Type string // e.g. aws:s3/bucketV2:BucketV2
 	Name string // logical name
-	// ParentURN is the parent's URN; empty for the stack itself.
+	// ParentURN is the parent's URN: the stack's for a top-level resource.
+	// The stack itself is never recorded; the mock monitor answers it.
 	ParentURN string
 	// Dependencies are the URNs the resource waits for: explicit DependsOn
 	// and every resource whose outputs feed its inputs.
@@ -42,24 +42,16 @@ type Resource struct {
 }
 
 // ParentName is the logical name of the parent.
-func (r Resource) ParentName() string { return urnName(r.ParentURN) }
+func (r Resource) ParentName() string { return resource.URN(r.ParentURN).Name() }
 
 // DependsOn reports whether r waits for the resource with that logical name.
 func (r Resource) DependsOn(name string) bool {
 	for _, d := range r.Dependencies {
-		if urnName(d) == name {
+		if resource.URN(d).Name() == name {
 			return true
 		}
 	}
 	return false
-}
-
-// urnName is the last "::"-separated part of a URN, the logical name.
-func urnName(urn string) string {
-	if i := strings.LastIndex(urn, "::"); i >= 0 {
-		return urn[i+2:]
-	}
-	return ""
 }
 
 // Mocks implements pulumi.MockResourceMonitor. The zero value is ready.
@@ -83,6 +75,16 @@ func (m *Mocks) Named(name string) (Resource, bool) {
 		}
 	}
 	return Resource{}, false
+}
+
+// Inputs returns every registration's inputs by logical name, to compare
+// two deployments whole.
+func (m *Mocks) Inputs() map[string]map[string]any {
+	in := map[string]map[string]any{}
+	for _, r := range m.Resources() {
+		in[r.Name] = r.Inputs
+	}
+	return in
 }
 
 // Call fails every provider function call: the stack is meant to need none,
