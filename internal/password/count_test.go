@@ -179,8 +179,7 @@ func TestDefaultPolicyCountsForShortLengths(t *testing.T) {
 
 func TestEntropyBitsIsExactForTinyAlphabets(t *testing.T) {
 	for _, tc := range tinyCases {
-		p := tinyPolicy(0, tc.keep)
-		tc.edit(&p)
+		p := tc.policy()
 		if got := math.Exp2(mustNew(t, p).EntropyBits()); math.Abs(got-float64(tc.valid)) > 1e-9 {
 			t.Errorf("%s: 2^EntropyBits = %v, want %d valid passwords", tc.name, got, tc.valid)
 		}

@@ -24,11 +24,16 @@ func allowedChars(p Policy) string {
 	if p.Symbols {
 		all += p.SymbolSet
 	}
-	excluded := p.ExcludeCharacters
+	return except(all, excludedChars(p))
+}
+
+// excludedChars computes, independently of the package, the characters a
+// policy excludes.
+func excludedChars(p Policy) string {
 	if p.ExcludeAmbiguous {
-		excluded += Ambiguous
+		return p.ExcludeCharacters + Ambiguous
 	}
-	return except(all, excluded)
+	return p.ExcludeCharacters
 }
 
 func TestGeneratedPasswordsFollowThePolicy(t *testing.T) {
@@ -53,18 +58,7 @@ func TestGeneratedPasswordsFollowThePolicy(t *testing.T) {
 		{"every punctuation character", tinyPolicy(40, "aZ5"+allPunctuation)},
 	}
 	for _, tt := range tests {
-		allowed := allowedChars(tt.p)
-		var excluded string
-		if tt.p.ExcludeAmbiguous {
-			excluded = Ambiguous
-		}
-		excluded += tt.p.ExcludeCharacters
-		mins := [4]int{tt.p.MinLowercase, tt.p.MinUppercase, tt.p.MinNumbers, tt.p.MinSymbols}
-		for i, on := range []bool{tt.p.Lowercase, tt.p.Uppercase, tt.p.Numbers, tt.p.Symbols} {
-			if on && tt.p.RequireEachIncludedType {
-				mins[i] = max(mins[i], 1)
-			}
-		}
+		allowed, excluded, mins := allowedChars(tt.p), excludedChars(tt.p), effectiveMins(tt.p)
 		// Forced rejection would take millions of candidates on the
 		// policies that New sends to class-count sampling.
 		for _, m := range []struct {

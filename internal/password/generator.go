@@ -26,8 +26,7 @@ type Generator struct {
 	// one register avoids the store-to-load stall of incrementing an array
 	// slot per character, and no lane can reach 2^16 since length ≤ 4096.
 	tally   [256]uint64
-	mins    [maxClasses]uint64 // effective minimum of each class index
-	classes int                // number of included classes
+	mins    [maxClasses]uint64 // effective minimum of each class index; 0 past the included ones
 	checked bool               // some minimum is above zero
 	tries   int                // candidates to draw before blaming the reader
 	budget  int                // bytes one candidate may consume
@@ -58,12 +57,10 @@ func newGenerator(p Policy, m method) (*Generator, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Generator{length: p.Length, classes: len(classes)}
+	g := &Generator{length: p.Length}
 	var sets [maxClasses]string
-	size := 0
 	for i, c := range classes {
 		sets[i] = c.chars
-		size += len(c.chars)
 		g.mins[i] = uint64(c.min)
 		g.checked = g.checked || c.min > 0
 		for j := range len(c.chars) {
@@ -84,7 +81,7 @@ func newGenerator(p Policy, m method) (*Generator, error) {
 	}
 	g.bits = log2(count)
 
-	accept := math.Exp2(g.bits - float64(p.Length)*math.Log2(float64(size)))
+	accept := math.Exp2(g.bits - float64(p.Length)*math.Log2(float64(g.chars.n)))
 	if m == classCounts || m == automatic && accept < minAcceptance {
 		if g.exact == nil {
 			if !exactAffordable(p.Length, classes) {
@@ -168,8 +165,8 @@ func (g *Generator) meetsMinimums(pw []byte) bool {
 	for _, c := range pw {
 		lanes += g.tally[c]
 	}
-	for i := range g.classes {
-		if lanes>>(16*i)&0xffff < g.mins[i] {
+	for i, m := range g.mins {
+		if lanes>>(16*i)&0xffff < m {
 			return false
 		}
 	}

@@ -91,6 +91,18 @@ func classify(c byte) int {
 	}
 }
 
+// effectiveMins computes, independently of the package, how many characters
+// of each class (in classify's order) every valid password holds at least.
+func effectiveMins(p Policy) [4]int {
+	mins := [4]int{p.MinLowercase, p.MinUppercase, p.MinNumbers, p.MinSymbols}
+	for i, on := range []bool{p.Lowercase, p.Uppercase, p.Numbers, p.Symbols} {
+		if on && p.RequireEachIncludedType {
+			mins[i] = max(mins[i], 1)
+		}
+	}
+	return mins
+}
+
 // chiSquare returns Pearson's statistic for observed counts against equal
 // expected counts.
 func chiSquare(observed []int) float64 {

@@ -68,13 +68,23 @@ func TestCharacterFrequenciesAreUniform(t *testing.T) {
 	}
 }
 
-// tinyCases are policies small enough to list every valid password.
-var tinyCases = []struct {
+// tinyCase is a policy over the characters of keep, set up by edit, that
+// allows valid passwords.
+type tinyCase struct {
 	name  string
 	keep  string
 	edit  func(*Policy)
 	valid int
-}{
+}
+
+func (tc tinyCase) policy() Policy {
+	p := tinyPolicy(0, tc.keep)
+	tc.edit(&p)
+	return p
+}
+
+// tinyCases are policies small enough to list every valid password.
+var tinyCases = []tinyCase{
 	// 27 strings minus aaa-style (8) and 111.
 	{"a b 1, length 3, each class", "ab1", func(p *Policy) { p.Length, p.RequireEachIncludedType = 3, true }, 18},
 	// 81 minus 16 letter-only and 1111.
@@ -88,16 +98,7 @@ var tinyCases = []struct {
 // validPasswords lists, by brute force over keep^length, the passwords
 // whose class counts meet the policy's minimums.
 func validPasswords(keep string, p Policy) []string {
-	var mins [4]int
-	for i, c := range []struct {
-		on  bool
-		min int
-	}{{p.Lowercase, p.MinLowercase}, {p.Uppercase, p.MinUppercase}, {p.Numbers, p.MinNumbers}, {p.Symbols, p.MinSymbols}} {
-		mins[i] = c.min
-		if c.on && p.RequireEachIncludedType {
-			mins[i] = max(mins[i], 1)
-		}
-	}
+	mins := effectiveMins(p)
 	var valid []string
 	buf := make([]byte, p.Length)
 	var walk func(i int)
@@ -155,8 +156,7 @@ func equallyLikely(valid []string, perPassword int, draw func() (string, error))
 
 func TestValidPasswordsAreEquallyLikely(t *testing.T) {
 	for i, tc := range tinyCases {
-		p := tinyPolicy(0, tc.keep)
-		tc.edit(&p)
+		p := tc.policy()
 		valid := validPasswords(tc.keep, p)
 		if len(valid) != tc.valid {
 			t.Fatalf("%s: brute force found %d valid passwords, want %d", tc.name, len(valid), tc.valid)
@@ -182,8 +182,7 @@ func TestValidPasswordsAreEquallyLikely(t *testing.T) {
 
 func TestNewDrawsClassCountsWhenFewCandidatesQualify(t *testing.T) {
 	for _, tc := range tinyCases {
-		p := tinyPolicy(0, tc.keep)
-		tc.edit(&p)
+		p := tc.policy()
 		g := mustNew(t, p)
 		accept := float64(tc.valid) / math.Pow(float64(len(tc.keep)), float64(p.Length))
 		if want := accept < minAcceptance; (g.exact != nil) != want {
@@ -223,8 +222,7 @@ func oneOfEachThenShuffle(keep string, length int, r *rand.Rand) string {
 
 func TestEquallyLikelyTestCatchesOneOfEachThenShuffle(t *testing.T) {
 	tc := tinyCases[1]
-	p := tinyPolicy(0, tc.keep)
-	tc.edit(&p)
+	p := tc.policy()
 	valid := validPasswords(tc.keep, p)
 	r := rand.New(stream(99))
 	missing, invalid, stat, crit, err := equallyLikely(valid, 500, func() (string, error) {

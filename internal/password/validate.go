@@ -85,16 +85,12 @@ func validate(p Policy) ([]class, error) {
 		}
 		classes = append(classes, c.class)
 	}
-	by := "exclude_characters"
-	if p.ExcludeAmbiguous {
-		by += " and exclude_ambiguous"
-	}
 	if left == 0 {
-		return nil, &PolicyError{"exclude_characters", fmt.Sprintf("every character of the included classes is excluded by %s", by)}
+		return nil, &PolicyError{"exclude_characters", fmt.Sprintf("every character of the included classes is excluded by %s", excludedBy(p))}
 	}
 	for _, c := range classes {
 		if c.chars == "" {
-			return nil, &PolicyError{c.include, fmt.Sprintf("every %s is excluded by %s", c.noun, by)}
+			return nil, &PolicyError{c.include, fmt.Sprintf("every %s is excluded by %s", c.noun, excludedBy(p))}
 		}
 	}
 	if err := checkMinimums(p.Length, classes); err != nil {
@@ -121,6 +117,15 @@ func validateSymbols(set string) error {
 		seen[r] = true
 	}
 	return nil
+}
+
+// excludedBy names the fields that emptied a class, for messages only: New
+// runs on every request, so the valid path does not build it.
+func excludedBy(p Policy) string {
+	if p.ExcludeAmbiguous {
+		return "exclude_characters and exclude_ambiguous"
+	}
+	return "exclude_characters"
 }
 
 func isPunct(c byte) bool {

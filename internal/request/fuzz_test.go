@@ -102,7 +102,7 @@ func FuzzParseHTTPBody(f *testing.F) {
 		switch {
 		case len(bytes.TrimSpace(body)) == 0:
 			// An empty HTTP body asks for the defaults; an empty event is a mistake.
-			if httpErr != nil || viaHTTP != (Request{Policy: password.Default()}) {
+			if httpErr != nil || viaHTTP != defaults(nil) {
 				t.Fatalf("blank body: %+v, %v; want the defaults", viaHTTP, httpErr)
 			}
 		case httpErr == nil:

@@ -32,7 +32,7 @@ func decodeObject(data []byte, subject string) ([]member, error) {
 		return nil, objectError(subject, syntaxMessage(err))
 	}
 	if tok != json.Delim('{') {
-		return nil, objectError(subject, `must be a JSON object such as {"length": 20}, got `+describeToken(tok))
+		return nil, objectError(subject, `must be a JSON object such as {"length": 20}, got `+describe(tok))
 	}
 	var members []member
 	seen := make(map[string]bool)
@@ -82,13 +82,6 @@ func syntaxMessage(err error) string {
 	}
 }
 
-func describeToken(tok json.Token) string {
-	if tok == json.Delim('[') {
-		return "an array"
-	}
-	return describe(tok)
-}
-
 // describe names a decoded value for a "got ..." clause.
 func describe(v any) string {
 	switch v := v.(type) {
@@ -102,7 +95,7 @@ func describe(v any) string {
 		return excerpt(string(v))
 	case map[string]any:
 		return "an object"
-	default:
+	default: // []any, or the json.Delim('[') that decodeObject meets first
 		return "an array"
 	}
 }
