@@ -108,7 +108,7 @@ func validateSymbols(set string) error {
 	}
 	var seen [utf8.RuneSelf]bool
 	for _, r := range set {
-		if r >= utf8.RuneSelf || !isPunct(byte(r)) {
+		if !IsSymbol(r) {
 			return &PolicyError{"symbols", fmt.Sprintf("%q is not printable ASCII punctuation (no letters, digits, spaces or control characters)", r)}
 		}
 		if seen[r] {
@@ -128,9 +128,13 @@ func excludedBy(p Policy) string {
 	return "exclude_characters"
 }
 
-func isPunct(c byte) bool {
-	return c > ' ' && c < 0x7f &&
-		(c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z')
+// IsSymbol reports whether r may be in a symbol set: printable ASCII
+// punctuation, so that symbols never overlap the letter and digit classes
+// (which would skew the class counts) and never include spaces or
+// characters that look alike across fonts and encodings.
+func IsSymbol(r rune) bool {
+	return r > ' ' && r < 0x7f &&
+		(r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z')
 }
 
 // exclusions returns the set of excluded ASCII characters. Bytes of

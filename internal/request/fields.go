@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/password"
 )
 
 // maxExclude bounds exclude_characters: 95 printable ASCII characters exist,
@@ -107,7 +108,7 @@ func checkSymbols(s string) error {
 	// Every character before a bad one is ASCII, so the byte index is also
 	// the character position.
 	for i, c := range s {
-		if c <= ' ' || c > '~' || isAlphanumeric(c) {
+		if !password.IsSymbol(c) {
 			return fmt.Errorf("must hold only ASCII punctuation (no letters, digits or spaces), got %q at position %d", c, i+1)
 		}
 		if seen[c] {
@@ -116,10 +117,6 @@ func checkSymbols(s string) error {
 		seen[c] = true
 	}
 	return nil
-}
-
-func isAlphanumeric(c rune) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // checkExclude rejects characters no password can contain: excluding them
