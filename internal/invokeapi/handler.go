@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"sync"
 	"time"
 
@@ -67,21 +66,14 @@ type Handler struct {
 	async  sync.WaitGroup // Event invocations still running
 }
 
-// accountID is the account in the ARNs lambdaruntime gives its functions.
-const accountID = "000000000000"
-
-// functionName is Lambda's rule for function names, as lambdaruntime
-// enforces it.
-var functionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
 // New returns a Handler serving c.Functions.
 func New(c Config) (*Handler, error) {
 	if len(c.Functions) == 0 {
 		return nil, errors.New("invokeapi: no functions to serve")
 	}
 	for name, fn := range c.Functions {
-		if !functionName.MatchString(name) {
-			return nil, fmt.Errorf("invokeapi: function name %q: want 1-64 letters, digits, - or _", name)
+		if err := lambdaruntime.CheckFunctionName(name); err != nil {
+			return nil, fmt.Errorf("invokeapi: %w", err)
 		}
 		if fn == nil {
 			return nil, fmt.Errorf("invokeapi: function %s is nil", name)

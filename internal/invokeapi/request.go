@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+
+	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
 )
 
 type invocationType string
@@ -89,10 +91,10 @@ func (h *Handler) parse(r *http.Request) (*request, *apiError) {
 		region = h.region
 	}
 	if account == "" {
-		account = accountID
+		account = lambdaruntime.AccountID
 	}
 	fn := h.functions[name]
-	if region != h.region || account != accountID || fn == nil || (qualifier != "" && qualifier != latest) {
+	if region != h.region || account != lambdaruntime.AccountID || fn == nil || (qualifier != "" && qualifier != latest) {
 		arn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", region, account, name)
 		if qualifier != "" {
 			arn += ":" + qualifier

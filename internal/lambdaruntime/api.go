@@ -43,11 +43,9 @@ func (p *process) api() http.Handler {
 // next is the long poll by which a runtime asks for work; the first one ends
 // the cold start.
 func (p *process) next(w http.ResponseWriter, r *http.Request) {
-	select {
-	case <-p.initFailed:
+	if closed(p.initFailed) {
 		writeError(w, http.StatusForbidden, "InvalidStateTransition", "init has failed")
 		return
-	default:
 	}
 	p.pollOnce.Do(func() {
 		p.coldStart = time.Since(p.started)
@@ -168,11 +166,9 @@ func (p *process) complete(w http.ResponseWriter, r *http.Request, result func(b
 // initError records a runtime's report that it cannot initialise; launch
 // then ends the process, as Lambda ends the execution environment.
 func (p *process) initError(w http.ResponseWriter, r *http.Request) {
-	select {
-	case <-p.polled:
+	if closed(p.polled) {
 		writeError(w, http.StatusForbidden, "InvalidStateTransition", "init has already completed")
 		return
-	default:
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayload))
 	if err != nil {

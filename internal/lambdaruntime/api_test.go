@@ -24,14 +24,7 @@ func apiUnderTest(t *testing.T) (*Function, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(f.end)
-	p := &process{
-		f:          f,
-		out:        f.out.newOutput(),
-		polled:     make(chan struct{}),
-		initFailed: make(chan struct{}),
-		exited:     make(chan struct{}),
-	}
-	srv := httptest.NewServer(p.api())
+	srv := httptest.NewServer(f.newProcess(nil).api())
 	t.Cleanup(srv.Close)
 	return f, srv.URL + apiPrefix
 }

@@ -69,10 +69,22 @@ type Function struct {
 const (
 	defaultTimeout = 10 * time.Second
 	maxTimeout     = 15 * time.Minute
-	accountID      = "000000000000" // no AWS account exists locally; ARNs still need one
 )
 
+// AccountID is the account in local functions' ARNs: no AWS account exists
+// locally, but ARNs still need one.
+const AccountID = "000000000000"
+
 var functionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// CheckFunctionName reports why name breaks Lambda's rule for function
+// names, or returns nil.
+func CheckFunctionName(name string) error {
+	if !functionName.MatchString(name) {
+		return fmt.Errorf("function name %q: want 1-64 letters, digits, - or _", name)
+	}
+	return nil
+}
 
 // Start launches c.Concurrency runtime processes and returns once every one
 // has polled for its first invocation, that is when all cold starts are over.
@@ -109,7 +121,7 @@ func newFunction(c Config) (*Function, error) {
 	}
 	f := &Function{
 		cfg:   c,
-		arn:   fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", c.Region, accountID, c.FunctionName),
+		arn:   fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", c.Region, AccountID, c.FunctionName),
 		queue: make(chan *invocation),
 		out:   &sink{w: c.Logs},
 	}
@@ -153,8 +165,8 @@ func (c *Config) normalize() error {
 	if c.FunctionName == "" {
 		c.FunctionName = "function"
 	}
-	if !functionName.MatchString(c.FunctionName) {
-		return fmt.Errorf("function name %q: want 1-64 letters, digits, - or _", c.FunctionName)
+	if err := CheckFunctionName(c.FunctionName); err != nil {
+		return err
 	}
 	switch {
 	case c.MemoryMB == 0:
@@ -252,7 +264,7 @@ func (f *Function) initFailure(id string, err error) (Result, error) {
 	case f.life.Err() != nil:
 		return Result{}, ErrClosed
 	case errors.As(err, &ie):
-		return errorResult(id, ie.Type, fmt.Sprintf("RequestId: %s Error: %s", id, ie.Message)), nil
+		return requestError(id, ie.Type, ie.Message), nil
 	}
 	return Result{}, err
 }

@@ -61,13 +61,18 @@ func errorResult(id, errorType, message string) Result {
 	return Result{RequestID: id, Payload: errorDocument(errorType, message), FunctionError: unhandled}
 }
 
+// requestError is an errorResult whose message names the request, as
+// Lambda's messages for timeouts, crashes and failed inits do.
+func requestError(id, errorType, message string) Result {
+	return errorResult(id, errorType, "RequestId: "+id+" Error: "+message)
+}
+
 func timeoutResult(id string, timeout time.Duration) Result {
-	msg := fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", id, timeout.Seconds())
-	return errorResult(id, "Sandbox.Timedout", msg)
+	return requestError(id, "Sandbox.Timedout", fmt.Sprintf("Task timed out after %.2f seconds", timeout.Seconds()))
 }
 
 func exitResult(id string, err error) Result {
-	return errorResult(id, "Runtime.ExitError", fmt.Sprintf("RequestId: %s Error: %s", id, exitMessage(err)))
+	return requestError(id, "Runtime.ExitError", exitMessage(err))
 }
 
 func exitMessage(err error) string {

@@ -56,14 +56,7 @@ func (f *Function) launch(ctx context.Context, first *invocation) (*process, err
 	if err != nil {
 		return nil, fmt.Errorf("listen for the Runtime API: %w", err)
 	}
-	p := &process{
-		f:          f,
-		out:        f.out.newOutput(),
-		polled:     make(chan struct{}),
-		initFailed: make(chan struct{}),
-		exited:     make(chan struct{}),
-		first:      first,
-	}
+	p := f.newProcess(first)
 	p.srv = &http.Server{Handler: p.api(), ReadHeaderTimeout: initTimeout}
 	p.cmd = exec.Command(f.cfg.Binary)
 	p.cmd.Dir = filepath.Dir(f.cfg.Binary)
@@ -89,12 +82,10 @@ func (f *Function) launch(ctx context.Context, first *invocation) (*process, err
 	case <-p.polled:
 		return p, nil
 	case <-p.exited:
-		select {
-		case <-p.initFailed: // reported, then exited on its own as it should
+		if closed(p.initFailed) { // reported, then exited on its own as it should
 			return nil, p.failedInit()
-		default:
-			return nil, &InitError{Type: "Runtime.ExitError", Message: exitMessage(p.exitErr), Output: p.out.tail()}
 		}
+		return nil, &InitError{Type: "Runtime.ExitError", Message: exitMessage(p.exitErr), Output: p.out.tail()}
 	case <-p.initFailed:
 		p.reap(shutdownGrace)
 		return nil, p.failedInit()
@@ -106,6 +97,18 @@ func (f *Function) launch(ctx context.Context, first *invocation) (*process, err
 	case <-ctx.Done():
 		p.stop()
 		return nil, ctx.Err()
+	}
+}
+
+// newProcess is an execution environment before its bootstrap runs.
+func (f *Function) newProcess(first *invocation) *process {
+	return &process{
+		f:          f,
+		out:        f.out.newOutput(),
+		polled:     make(chan struct{}),
+		initFailed: make(chan struct{}),
+		exited:     make(chan struct{}),
+		first:      first,
 	}
 }
 
@@ -206,6 +209,16 @@ func (p *process) reap(grace time.Duration) {
 }
 
 func (p *process) kill() { p.signal(syscall.SIGKILL) }
+
+// closed reports whether ch, a channel that only ever gets closed, is.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
 
 // signal reaches the whole process group, so that nothing the function
 // started outlives it.

@@ -52,7 +52,7 @@ const (
 	keyPrefix    = "passwords/"
 	// kmsKeyID stands for the key the stack creates by default; the local
 	// store echoes it without encrypting (see s3local).
-	kmsKeyID = "arn:aws:kms:" + region + ":000000000000:key/00000000-0000-4000-8000-000000000000"
+	kmsKeyID = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
 	// The function's SDK and the AWS CLI need credentials to sign with;
 	// the local endpoints accept any.
 	accessKeyID     = "local"
