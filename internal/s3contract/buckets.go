@@ -14,10 +14,7 @@ import (
 
 func testBuckets(t *testing.T, target Target) {
 	c, ctx := target.Client, t.Context()
-	name := "contract-" + strings.ToLower(rand.Text())
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
-		t.Fatalf("CreateBucket: %v", err)
-	}
+	name := createBucket(t, c)
 	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name}); err != nil {
 		t.Errorf("HeadBucket of a new bucket: %v", err)
 	}
@@ -35,13 +32,7 @@ func testBuckets(t *testing.T, target Target) {
 		t.Errorf("versioning of a new bucket = %q, want none", got)
 	}
 	for _, status := range []types.BucketVersioningStatus{types.BucketVersioningStatusEnabled, types.BucketVersioningStatusSuspended} {
-		_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
-			Bucket:                  &name,
-			VersioningConfiguration: &types.VersioningConfiguration{Status: status},
-		})
-		if err != nil {
-			t.Fatalf("PutBucketVersioning %s: %v", status, err)
-		}
+		setVersioning(t, c, name, status)
 		if got := versioningStatus(t, c, name); got != status {
 			t.Errorf("versioning after setting %s = %q", status, got)
 		}

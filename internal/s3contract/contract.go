@@ -67,18 +67,32 @@ func Run(t *testing.T, target Target) {
 // configured.
 func newBucket(t *testing.T, c *s3.Client) string {
 	t.Helper()
+	name := createBucket(t, c)
+	setVersioning(t, c, name, types.BucketVersioningStatusEnabled)
+	return name
+}
+
+// createBucket creates an unversioned bucket with a random name, so that
+// parallel parts, and runs against a store that keeps its buckets, never
+// collide.
+func createBucket(t *testing.T, c *s3.Client) string {
+	t.Helper()
 	name := "contract-" + strings.ToLower(rand.Text())
 	if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: &name}); err != nil {
 		t.Fatalf("CreateBucket %s: %v", name, err)
 	}
+	return name
+}
+
+func setVersioning(t *testing.T, c *s3.Client, bucket string, status types.BucketVersioningStatus) {
+	t.Helper()
 	_, err := c.PutBucketVersioning(t.Context(), &s3.PutBucketVersioningInput{
-		Bucket:                  &name,
-		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled},
+		Bucket:                  &bucket,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: status},
 	})
 	if err != nil {
-		t.Fatalf("PutBucketVersioning %s: %v", name, err)
+		t.Fatalf("PutBucketVersioning %s %s: %v", bucket, status, err)
 	}
-	return name
 }
 
 func put(ctx context.Context, c *s3.Client, bucket, key, body string, edit ...func(*s3.PutObjectInput)) (*s3.PutObjectOutput, error) {

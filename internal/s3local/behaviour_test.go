@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,14 +16,14 @@ import (
 	"github.com/passwordgen/passwordgen/internal/s3local"
 )
 
-func serve(t *testing.T, s *s3local.Server) *httptest.Server {
+func serve(t testing.TB, s *s3local.Server) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-func open(t *testing.T, dir string) *s3local.Server {
+func open(t testing.TB, dir string) *s3local.Server {
 	t.Helper()
 	s, err := s3local.New(dir)
 	if err != nil {
@@ -61,20 +62,13 @@ func versionSummary(t *testing.T, c *s3.Client, bucket string) []string {
 			t.Fatal(err)
 		}
 		for _, v := range out.Versions {
-			got = append(got, strings.Join([]string{aws.ToString(v.Key), aws.ToString(v.VersionId), "latest=" + boolText(aws.ToBool(v.IsLatest))}, " "))
+			got = append(got, strings.Join([]string{aws.ToString(v.Key), aws.ToString(v.VersionId), "latest=" + strconv.FormatBool(aws.ToBool(v.IsLatest))}, " "))
 		}
 		for _, m := range out.DeleteMarkers {
-			got = append(got, strings.Join([]string{aws.ToString(m.Key), aws.ToString(m.VersionId), "marker latest=" + boolText(aws.ToBool(m.IsLatest))}, " "))
+			got = append(got, strings.Join([]string{aws.ToString(m.Key), aws.ToString(m.VersionId), "marker latest=" + strconv.FormatBool(aws.ToBool(m.IsLatest))}, " "))
 		}
 	}
 	return got
-}
-
-func boolText(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }
 
 // TestPersistence: everything survives a restart on the same directory.
@@ -222,14 +216,7 @@ func TestVersioningModes(t *testing.T) {
 
 // TestKeys: any key S3 allows round-trips and stays inside the bucket.
 func TestKeys(t *testing.T) {
-	s := open(t, t.TempDir())
-	if err := s.CreateBucket("keys", true); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateBucket("other", true); err != nil {
-		t.Fatal(err)
-	}
-	c := newClient(serve(t, s))
+	c := newClient(newBucketStore(t, "keys", "other"))
 	keys := []string{"../other/x", "a/../../b", "./.", "sp ace+plus", "ü/日本/🔑", "%2F%00", "a//b/", strings.Repeat("k", 1024), "tab\there", "\\back\\slash"}
 	for _, key := range keys {
 		if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("keys"), Key: &key, Body: strings.NewReader(key)}); err != nil {
@@ -262,11 +249,7 @@ func TestKeys(t *testing.T) {
 // TestURLEncodedListing: with encoding-type=url, which the AWS CLI always
 // asks for, names are percent-encoded and decode back to the keys.
 func TestURLEncodedListing(t *testing.T) {
-	s := open(t, t.TempDir())
-	if err := s.CreateBucket("enc", true); err != nil {
-		t.Fatal(err)
-	}
-	srv := serve(t, s)
+	srv := newBucketStore(t, "enc")
 	for _, path := range []string{"/enc/dir%20one/a%2Bb", "/enc/x%26y"} {
 		if resp, body := request(t, srv, http.MethodPut, path, nil, "x"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("PUT %s: %d %s", path, resp.StatusCode, body)
@@ -287,11 +270,7 @@ func TestURLEncodedListing(t *testing.T) {
 // TestListVersionsWithDelimiter: version listings fold keys into common
 // prefixes and page through them like object listings.
 func TestListVersionsWithDelimiter(t *testing.T) {
-	s := open(t, t.TempDir())
-	if err := s.CreateBucket("folders", true); err != nil {
-		t.Fatal(err)
-	}
-	c := newClient(serve(t, s))
+	c := newClient(newBucketStore(t, "folders"))
 	for _, key := range []string{"a/1", "a/2", "a/2", "b/1", "c", "c", "d"} {
 		if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("folders"), Key: aws.String(key), Body: strings.NewReader(key)}); err != nil {
 			t.Fatal(err)
@@ -311,7 +290,7 @@ func TestListVersionsWithDelimiter(t *testing.T) {
 			got = append(got, aws.ToString(cp.Prefix))
 		}
 		for _, v := range out.Versions {
-			got = append(got, aws.ToString(v.Key)+" latest="+boolText(aws.ToBool(v.IsLatest)))
+			got = append(got, aws.ToString(v.Key)+" latest="+strconv.FormatBool(aws.ToBool(v.IsLatest)))
 		}
 	}
 	want := []string{"a/", "b/", "c latest=true", "c latest=false", "d latest=true"}
@@ -323,7 +302,7 @@ func TestListVersionsWithDelimiter(t *testing.T) {
 // TestConditionalGet: GET's conditional headers and ranges, which the CLI
 // uses for large downloads.
 func TestConditionalGet(t *testing.T) {
-	srv := newBucketStore(t)
+	srv := newBucketStore(t, "bkt")
 	resp, _ := request(t, srv, http.MethodPut, "/bkt/k", nil, "0123456789")
 	etag := resp.Header.Get("ETag")
 	if etag != `"781e5e245d69b566979b86e28d23f2c7"` {
@@ -361,7 +340,7 @@ func TestConditionalGet(t *testing.T) {
 
 // TestUnsignedRequests: requests without any Authorization work, e.g. curl.
 func TestUnsignedRequests(t *testing.T) {
-	srv := newBucketStore(t)
+	srv := newBucketStore(t, "bkt")
 	resp, _ := request(t, srv, http.MethodPut, "/bkt/k", map[string]string{"Content-Type": "application/json", "x-amz-meta-owner": "team-a"}, "{}")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-amz-server-side-encryption") != "AES256" {
 		t.Fatalf("unsigned PUT: %d, encryption %q (S3 applies AES256 by default)", resp.StatusCode, resp.Header.Get("x-amz-server-side-encryption"))

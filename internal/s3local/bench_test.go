@@ -14,27 +14,10 @@ import (
 // record is about the size of the JSON document the function stores.
 var record = `{"password":"` + strings.Repeat("x", 32) + `","length":32,"created_at":"2025-01-01T00:00:00Z","parameters":{},"entropy_bits":200.1}`
 
-func benchmarkClient(b *testing.B) *s3.Client {
-	b.Helper()
-	srv := newStore(b, false, nil)
-	c := newClient(srv)
-	if _, err := c.CreateBucket(b.Context(), &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	_, err := c.PutBucketVersioning(b.Context(), &s3.PutBucketVersioningInput{
-		Bucket:                  aws.String("bench"),
-		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
-}
-
 // BenchmarkPutObject is the function's write: a create-only, encrypted PUT
 // of one small record, through the SDK over loopback HTTP.
 func BenchmarkPutObject(b *testing.B) {
-	c := benchmarkClient(b)
+	c := newClient(newBucketStore(b, "bench"))
 	i := 0
 	for b.Loop() {
 		i++
@@ -54,7 +37,7 @@ func BenchmarkPutObject(b *testing.B) {
 
 // BenchmarkGetObject is `aws s3 cp s3://… -` of one record.
 func BenchmarkGetObject(b *testing.B) {
-	c := benchmarkClient(b)
+	c := newClient(newBucketStore(b, "bench"))
 	key := aws.String("passwords/p.json")
 	if _, err := c.PutObject(b.Context(), &s3.PutObjectInput{Bucket: aws.String("bench"), Key: key, Body: strings.NewReader(record)}); err != nil {
 		b.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"hash/crc64"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -78,7 +79,7 @@ func parseChecksumRequest(h http.Header) (checksumRequest, error) {
 	var found []checksumRequest
 	for name, values := range h {
 		lower := strings.ToLower(name)
-		if !strings.HasPrefix(lower, checksumHeaderPrefix) || containsFold(checksumSettingHeaders, lower) {
+		if !strings.HasPrefix(lower, checksumHeaderPrefix) || slices.Contains(checksumSettingHeaders, lower) {
 			continue
 		}
 		a := checksumByHeader(lower)
@@ -116,15 +117,6 @@ func parseChecksumRequest(h http.Header) (checksumRequest, error) {
 		}
 	}
 	return req, nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func decodeChecksum(a *checksumAlgorithm, value string) ([]byte, error) {

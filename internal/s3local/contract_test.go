@@ -12,17 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/passwordgen/passwordgen/internal/s3contract"
-	"github.com/passwordgen/passwordgen/internal/s3local"
 )
 
 // newStore starts s3local on a fresh directory behind an httptest server.
 func newStore(t testing.TB, tls bool, wrap func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
-	s, err := s3local.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = s
+	var h http.Handler = open(t, t.TempDir())
 	if wrap != nil {
 		h = wrap(h)
 	}

@@ -22,11 +22,11 @@ const maxObjectSize = 5 << 30
 // payload is a PUT body received into a temporary file and verified against
 // every digest the request carried.
 type payload struct {
-	tmp      string // the temporary file, until it is committed or discarded
-	size     int64
-	md5      []byte
-	checksum checksumRequest
-	sum      []byte // checksum.algorithm's digest of the body
+	tmp       string // the temporary file, until it is committed or discarded
+	size      int64
+	md5       []byte
+	algorithm *checksumAlgorithm // the request's, or defaultChecksum
+	sum       []byte             // algorithm's digest of the body
 }
 
 func (p *payload) etag() string { return `"` + hex.EncodeToString(p.md5) + `"` }
@@ -118,7 +118,7 @@ func (s *Server) receive(r *http.Request, in integrity) (*payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &payload{tmp: f.Name(), checksum: in.checksum}
+	p := &payload{tmp: f.Name()}
 	if err := p.fill(f, r.Body, in); err != nil {
 		p.discard()
 		return nil, err
@@ -133,10 +133,11 @@ func (p *payload) fill(f *os.File, body io.Reader, in integrity) error {
 		chunks = newChunkedReader(body)
 		body = chunks
 	}
-	md5Hash, checksumHash := md5.New(), defaultChecksum.new()
-	if in.checksum.algorithm != nil {
-		checksumHash = in.checksum.algorithm.new()
+	p.algorithm = in.checksum.algorithm
+	if p.algorithm == nil {
+		p.algorithm = defaultChecksum
 	}
+	md5Hash, checksumHash := md5.New(), p.algorithm.new()
 	hashes := []io.Writer{md5Hash, checksumHash}
 	var sha256Hash hash.Hash
 	if in.sha256 != nil {
@@ -162,19 +163,17 @@ func (p *payload) fill(f *os.File, body io.Reader, in integrity) error {
 	if in.contentMD5 != nil && !bytes.Equal(p.md5, in.contentMD5) {
 		return newError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
 	}
-	a := in.checksum.algorithm
-	if a == nil {
-		p.checksum.algorithm = defaultChecksum
+	if in.checksum.algorithm == nil {
 		return nil
 	}
 	sent := in.checksum.value
 	if sent == "" {
 		var ok bool
-		if sent, ok = chunks.trailers[a.header()]; !ok {
-			return errInvalidRequest("The body did not end with the trailer %s announced in x-amz-trailer.", a.header())
+		if sent, ok = chunks.trailers[p.algorithm.header()]; !ok {
+			return errInvalidRequest("The body did not end with the trailer %s announced in x-amz-trailer.", p.algorithm.header())
 		}
 	}
-	return verifyChecksum(a, sent, p.sum)
+	return verifyChecksum(p.algorithm, sent, p.sum)
 }
 
 // bodyError turns a failure while receiving a body into S3's answer: a body

@@ -93,7 +93,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, name, key str
 		ETag:              p.etag(),
 		Size:              p.size,
 		Header:            header,
-		ChecksumAlgorithm: p.checksum.algorithm.name,
+		ChecksumAlgorithm: p.algorithm.name,
 		Checksum:          base64.StdEncoding.EncodeToString(p.sum),
 	}
 	b.mu.Lock()
@@ -200,7 +200,7 @@ func encryptionHeaders(h http.Header, stored map[string]string) error {
 // writeVersionHeader adds x-amz-version-id, which S3 sends only for
 // buckets that have had versioning enabled.
 func writeVersionHeader(h http.Header, everVersioned bool, id string) {
-	if everVersioned || id != nullVersion {
+	if everVersioned {
 		h.Set("x-amz-version-id", id)
 	}
 }

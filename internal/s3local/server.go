@@ -91,7 +91,9 @@ func (b *bucket) setVersioning(status string) error {
 	if err := b.saveSettings(settings); err != nil {
 		return err
 	}
-	b.settings = settings
+	// Only the field that changed is written: ListBuckets reads Created
+	// under the server's lock alone, not the bucket's.
+	b.settings.Versioning = status
 	return nil
 }
 

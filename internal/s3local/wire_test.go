@@ -41,37 +41,31 @@ func request(t *testing.T, srv *httptest.Server, method, path string, header map
 }
 
 type s3Error struct {
-	Code, Message, Key, BucketName, RequestID string
+	XMLName                        xml.Name `xml:"Error"`
+	Code, Message, Key, BucketName string
+	RequestID                      string `xml:"RequestId"`
 }
 
 func parseError(t *testing.T, body string) s3Error {
 	t.Helper()
-	var e struct {
-		XMLName    xml.Name `xml:"Error"`
-		Code       string
-		Message    string
-		Key        string
-		BucketName string
-		RequestID  string `xml:"RequestId"`
-	}
+	var e s3Error
 	if err := xml.Unmarshal([]byte(body), &e); err != nil {
 		t.Fatalf("error body %q is not S3 error XML: %v", body, err)
 	}
-	return s3Error{e.Code, e.Message, e.Key, e.BucketName, e.RequestID}
+	return e
 }
 
-// newBucketStore starts a store with one versioned bucket "bkt".
-func newBucketStore(t *testing.T) *httptest.Server {
+// newBucketStore starts a store on a fresh directory holding the given
+// versioned buckets.
+func newBucketStore(t testing.TB, buckets ...string) *httptest.Server {
 	t.Helper()
-	srv := newStore(t, false, nil)
-	if resp, body := request(t, srv, http.MethodPut, "/bkt", nil, ""); resp.StatusCode != http.StatusOK {
-		t.Fatalf("CreateBucket: %d %s", resp.StatusCode, body)
+	s := open(t, t.TempDir())
+	for _, name := range buckets {
+		if err := s.CreateBucket(name, true); err != nil {
+			t.Fatal(err)
+		}
 	}
-	config := `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>`
-	if resp, body := request(t, srv, http.MethodPut, "/bkt?versioning", nil, config); resp.StatusCode != http.StatusOK {
-		t.Fatalf("PutBucketVersioning: %d %s", resp.StatusCode, body)
-	}
-	return srv
+	return serve(t, s)
 }
 
 func sha256Hex(s string) string {
@@ -168,7 +162,7 @@ func TestPutBodies(t *testing.T) {
 		{"chunk without line end", streamingHeaders("STREAMING-UNSIGNED-PAYLOAD-TRAILER", len(data)), "14\r\n" + data + "0\r\n\r\n", "InvalidRequest"},
 		{"final line missing", streamingHeaders("STREAMING-UNSIGNED-PAYLOAD-TRAILER", len(data)), "14\r\n" + data + "\r\n0\r\n", "IncompleteBody"},
 	}
-	srv := newBucketStore(t)
+	srv := newBucketStore(t, "bkt")
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := fmt.Sprintf("/bkt/put-%d", i)
@@ -214,7 +208,7 @@ func TestTruncatedBody(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(conn, "PUT /b/%s HTTP/1.1\r\nHost: s3\r\n%s\r\n%s", tt.name, tt.head, tt.body)
+		fmt.Fprintf(conn, "PUT /bkt/%s HTTP/1.1\r\nHost: s3\r\n%s\r\n%s", tt.name, tt.head, tt.body)
 		conn.Close()
 		<-done
 		if resp, _ := request(t, srv, http.MethodHead, "/bkt/"+tt.name, nil, ""); resp.StatusCode != http.StatusNotFound {
@@ -226,7 +220,7 @@ func TestTruncatedBody(t *testing.T) {
 // TestErrorDocuments: errors are S3's XML with the fields SDKs read, and
 // the request id matches the header.
 func TestErrorDocuments(t *testing.T) {
-	srv := newBucketStore(t)
+	srv := newBucketStore(t, "bkt")
 	tests := []struct {
 		name, method, path string
 		header             map[string]string
