@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -67,14 +68,25 @@ func (f *Function) launch(ctx context.Context, first *invocation) (*process, err
 	// A child the function spawned could hold the output pipe open forever.
 	p.cmd.WaitDelay = time.Second
 	p.started = time.Now()
-	if err := p.cmd.Start(); err != nil {
+	started := make(chan error, 1)
+	go func() {
+		// The parent-death signal fires when the thread that started the
+		// child exits, not the process; holding this thread until the
+		// child is gone keeps the Go runtime from retiring it early.
+		runtime.LockOSThread()
+		err := p.cmd.Start()
+		started <- err
+		if err == nil {
+			p.wait()
+		}
+	}()
+	if err := <-started; err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("start %s: %w", f.cfg.Binary, err)
 	}
 	// Serving only now orders the handlers after every write above; the
 	// listener already queues the runtime's first connection.
 	go p.srv.Serve(ln) // ends with http.ErrServerClosed when the process is gone
-	go p.wait()
 
 	timer := time.NewTimer(initTimeout)
 	defer timer.Stop()
