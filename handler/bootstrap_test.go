@@ -88,12 +88,30 @@ func deploy(t *testing.T, concurrency int, timeout time.Duration, extraEnv ...st
 	return d
 }
 
+// reply is one answer of the function, from the real bootstrap or from
+// function.Invoke in process. It spells out the proxy shape rather than
+// decode into response, so that a changed field name fails the tests.
 type reply struct {
 	StatusCode int               `json:"statusCode"`
 	Headers    map[string]string `json:"headers"`
 	Body       string            `json:"body"`
 	body       map[string]any
 	raw        string
+}
+
+// decodeReply fails the test unless payload is the proxy shape with a JSON
+// object for a body.
+func decodeReply(t *testing.T, payload []byte) reply {
+	t.Helper()
+	var r reply
+	if err := json.Unmarshal(payload, &r); err != nil {
+		t.Fatalf("response is not the proxy shape: %v", err)
+	}
+	if err := json.Unmarshal([]byte(r.Body), &r.body); err != nil {
+		t.Fatalf("body is not JSON: %v", err)
+	}
+	r.raw = string(payload)
+	return r
 }
 
 func (d *deployment) invoke(t *testing.T, payload string) reply {
@@ -105,15 +123,7 @@ func (d *deployment) invoke(t *testing.T, payload string) reply {
 	if res.FunctionError != "" {
 		t.Fatalf("function error %s: %s", res.FunctionError, res.Payload)
 	}
-	var r reply
-	if err := json.Unmarshal(res.Payload, &r); err != nil {
-		t.Fatalf("response is not the proxy shape: %v", err)
-	}
-	if err := json.Unmarshal([]byte(r.Body), &r.body); err != nil {
-		t.Fatalf("body is not JSON: %v", err)
-	}
-	r.raw = string(res.Payload)
-	return r
+	return decodeReply(t, res.Payload)
 }
 
 func (d *deployment) get(t *testing.T, key, versionID string) (record, *s3.GetObjectOutput) {
@@ -196,6 +206,10 @@ func TestBootstrapStoresRecipePayloadsEncrypted(t *testing.T) {
 		if _, err := time.Parse(time.RFC3339, rec.CreatedAt); err != nil || rec.CreatedAt != r.body["created_at"] {
 			t.Errorf("created_at stored %q, answered %v", rec.CreatedAt, r.body["created_at"])
 		}
+		// The log line can trail the answer: wait for it, so that the leak
+		// check and the count below see it.
+		id, _ := r.body["request_id"].(string)
+		d.logLine(t, id)
 		d.assertSecret(t, rec.Password, r)
 	}
 	var lines int

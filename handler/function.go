@@ -87,7 +87,8 @@ func (f *function) handle(ctx context.Context, payload []byte) outcome {
 	case errors.Is(err, store.ErrExists):
 		return conflict(name, key)
 	case errors.Is(err, store.ErrDenied):
-		return denied(name, key, err)
+		// S3 answered, so this is a 502 even if the deadline has passed since.
+		return failed(http.StatusBadGateway, name, key, err)
 	case err != nil:
 		return failed(storageStatus(ctx, err), name, key, err)
 	}

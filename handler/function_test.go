@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +23,6 @@ import (
 // fakeStore records what the function asked S3 to do; err or block make it
 // fail the way a real endpoint can.
 type fakeStore struct {
-	mu    sync.Mutex
 	puts  []put
 	err   error
 	block bool
@@ -44,8 +42,6 @@ func (s *fakeStore) Put(ctx context.Context, key string, body []byte, overwrite 
 	if s.err != nil {
 		return "", s.err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.puts = append(s.puts, put{key, append([]byte(nil), body...), overwrite})
 	return "v1", nil
 }
@@ -75,29 +71,14 @@ func newHarness(t *testing.T) *harness {
 	}
 }
 
-type answer struct {
-	Status int
-	Header map[string]string
-	Body   map[string]any
-	raw    []byte
-}
-
-func (h *harness) invoke(t *testing.T, ctx context.Context, payload string) answer {
+func (h *harness) invoke(t *testing.T, ctx context.Context, payload string) reply {
 	t.Helper()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
 	out, err := h.fn.Invoke(ctx, []byte(payload))
 	if err != nil {
 		t.Fatalf("Invoke returned an error instead of a response: %v", err)
 	}
-	var r response
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("response is not JSON: %v", err)
-	}
-	a := answer{Status: r.StatusCode, Header: r.Headers, raw: out}
-	if err := json.Unmarshal([]byte(r.Body), &a.Body); err != nil {
-		t.Fatalf("response body is not a JSON object: %v", err)
-	}
-	return a
+	return decodeReply(t, out)
 }
 
 // storedPassword returns the password of the last write, for leak checks.
@@ -113,14 +94,14 @@ func (h *harness) storedPassword(t *testing.T) string {
 	return rec.Password
 }
 
-func (h *harness) assertNoLeak(t *testing.T, a answer) {
+func (h *harness) assertNoLeak(t *testing.T, a reply) {
 	t.Helper()
 	for _, p := range h.store.puts {
 		var rec record
 		if err := json.Unmarshal(p.body, &rec); err != nil {
 			t.Fatalf("stored object is not a record: %v", err)
 		}
-		if strings.Contains(string(a.raw), rec.Password) {
+		if strings.Contains(a.raw, rec.Password) {
 			t.Error("the response contains the stored password")
 		}
 		if strings.Contains(h.logs.String(), rec.Password) {
@@ -143,11 +124,11 @@ func TestRecipePayloadsAreStoredAndAnsweredWithoutThePassword(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			a := h.invoke(t, context.Background(), tt.payload)
-			if a.Status != 200 {
-				t.Fatalf("status %d, body %v", a.Status, a.Body)
+			if a.StatusCode != 200 {
+				t.Fatalf("status %d, body %v", a.StatusCode, a.body)
 			}
-			if a.Header["Content-Type"] != "application/json" {
-				t.Errorf("Content-Type = %q", a.Header["Content-Type"])
+			if a.Headers["Content-Type"] != "application/json" {
+				t.Errorf("Content-Type = %q", a.Headers["Content-Type"])
 			}
 			want := map[string]any{
 				"message":       "Password generated successfully",
@@ -159,12 +140,12 @@ func TestRecipePayloadsAreStoredAndAnsweredWithoutThePassword(t *testing.T) {
 				"request_id":    "req-1",
 			}
 			for k, v := range want {
-				if a.Body[k] != v {
-					t.Errorf("body[%q] = %v, want %v", k, a.Body[k], v)
+				if a.body[k] != v {
+					t.Errorf("body[%q] = %v, want %v", k, a.body[k], v)
 				}
 			}
-			if bits, _ := a.Body["entropy_bits"].(float64); bits < 50 {
-				t.Errorf("entropy_bits = %v, implausibly low", a.Body["entropy_bits"])
+			if bits, _ := a.body["entropy_bits"].(float64); bits < 50 {
+				t.Errorf("entropy_bits = %v, implausibly low", a.body["entropy_bits"])
 			}
 			if len(h.store.puts) != 1 || h.store.puts[0].key != "passwords/"+tt.name+".json" || h.store.puts[0].overwrite {
 				t.Fatalf("puts = %+v, want one create-only put of the named key", h.store.puts)
@@ -202,9 +183,9 @@ func TestGeneratedNamesAreUniqueAndWellFormed(t *testing.T) {
 	pattern := regexp.MustCompile(`^password-20261124-183005-[0-9a-f]{8}$`)
 	for i := 0; i < 50; i++ {
 		a := h.invoke(t, context.Background(), `{}`)
-		name, _ := a.Body["password_name"].(string)
-		if a.Status != 200 || !pattern.MatchString(name) {
-			t.Fatalf("status %d, name %q", a.Status, name)
+		name, _ := a.body["password_name"].(string)
+		if a.StatusCode != 200 || !pattern.MatchString(name) {
+			t.Fatalf("status %d, name %q", a.StatusCode, name)
 		}
 		if seen[name] {
 			t.Fatalf("name %q generated twice within one second", name)
@@ -218,8 +199,8 @@ func TestAPIGatewayBodyIsHonoured(t *testing.T) {
 	event := `{"version":"2.0","routeKey":"POST /passwords","requestContext":{"http":{"method":"POST"}},` +
 		`"body":"eyJsZW5ndGgiOiAzMCwgIm5hbWUiOiAiYXBpLXB3In0=","isBase64Encoded":true}`
 	a := h.invoke(t, context.Background(), event)
-	if a.Status != 200 || a.Body["password_name"] != "api-pw" || a.Body["length"] != float64(30) {
-		t.Fatalf("status %d body %v", a.Status, a.Body)
+	if a.StatusCode != 200 || a.body["password_name"] != "api-pw" || a.body["length"] != float64(30) {
+		t.Fatalf("status %d body %v", a.StatusCode, a.body)
 	}
 }
 
@@ -238,9 +219,9 @@ func TestBadInputIsA400NamingTheProblemAndStoresNothing(t *testing.T) {
 		t.Run(tt.payload, func(t *testing.T) {
 			h := newHarness(t)
 			a := h.invoke(t, context.Background(), tt.payload)
-			msg, _ := a.Body["message"].(string)
-			if a.Status != 400 || a.Body["error"] != "Invalid request" || !strings.Contains(msg, tt.want) || a.Body["request_id"] != "req-1" {
-				t.Fatalf("status %d body %v, want 400 mentioning %q", a.Status, a.Body, tt.want)
+			msg, _ := a.body["message"].(string)
+			if a.StatusCode != 400 || a.body["error"] != "Invalid request" || !strings.Contains(msg, tt.want) || a.body["request_id"] != "req-1" {
+				t.Fatalf("status %d body %v, want 400 mentioning %q", a.StatusCode, a.body, tt.want)
 			}
 			if len(h.store.puts) != 0 {
 				t.Fatal("a rejected request stored something")
@@ -256,9 +237,9 @@ func TestExistingNameIsA409AndOverwriteIsPassedOn(t *testing.T) {
 	h := newHarness(t)
 	h.store.err = store.ErrExists
 	a := h.invoke(t, context.Background(), `{"name": "db-admin"}`)
-	msg, _ := a.Body["message"].(string)
-	if a.Status != 409 || !strings.Contains(msg, "passwords/db-admin.json") || !strings.Contains(msg, "overwrite") {
-		t.Fatalf("status %d body %v", a.Status, a.Body)
+	msg, _ := a.body["message"].(string)
+	if a.StatusCode != 409 || !strings.Contains(msg, "passwords/db-admin.json") || !strings.Contains(msg, "overwrite") {
+		t.Fatalf("status %d body %v", a.StatusCode, a.body)
 	}
 
 	h = newHarness(t)
@@ -283,9 +264,9 @@ func TestStorageFailuresAre5xxWithoutInternals(t *testing.T) {
 			h := newHarness(t)
 			h.store.err = tt.err
 			a := h.invoke(t, context.Background(), `{"name": "x"}`)
-			msg, _ := a.Body["message"].(string)
-			if a.Status != 502 || strings.Contains(msg, "SlowDown") || strings.Contains(msg, "StatusCode") {
-				t.Fatalf("status %d body %v: want 502 without SDK internals", a.Status, a.Body)
+			msg, _ := a.body["message"].(string)
+			if a.StatusCode != 502 || strings.Contains(msg, "SlowDown") || strings.Contains(msg, "StatusCode") {
+				t.Fatalf("status %d body %v: want 502 without SDK internals", a.StatusCode, a.body)
 			}
 			if !strings.Contains(msg, tt.message) {
 				t.Errorf("message %q does not say %q", msg, tt.message)
@@ -304,8 +285,8 @@ func TestSlowStorageAnswersBeforeTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	a := h.invoke(t, ctx, `{"name": "slow"}`)
-	if a.Status != 504 {
-		t.Fatalf("status %d body %v, want 504", a.Status, a.Body)
+	if a.StatusCode != 504 {
+		t.Fatalf("status %d body %v, want 504", a.StatusCode, a.body)
 	}
 	if time.Now().After(deadline) {
 		t.Fatal("answered after the invocation deadline; Lambda would have killed the function first")
@@ -316,7 +297,7 @@ func TestGeneratorFailureIsA500AndStoresNothing(t *testing.T) {
 	h := newHarness(t)
 	h.fn.random = io.LimitReader(rand.NewChaCha8([32]byte{}), 0)
 	a := h.invoke(t, context.Background(), `{"name": "x"}`)
-	if a.Status != 500 || len(h.store.puts) != 0 {
-		t.Fatalf("status %d, %d puts; want 500 and nothing stored", a.Status, len(h.store.puts))
+	if a.StatusCode != 500 || len(h.store.puts) != 0 {
+		t.Fatalf("status %d, %d puts; want 500 and nothing stored", a.StatusCode, len(h.store.puts))
 	}
 }

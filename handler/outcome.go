@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
 	"time"
+
+	"github.com/passwordgen/passwordgen/internal/store"
 )
 
 // outcome is what one invocation decided: a status plus what the caller and
@@ -21,9 +24,6 @@ type outcome struct {
 	length    int
 	entropy   float64
 	createdAt string
-	// denied marks a storage failure S3 refused for lack of permission, which
-	// the caller should report rather than retry.
-	denied bool
 	// err is the cause: shown to the caller only for 400s (validation
 	// messages are written for callers), only logged otherwise.
 	err error
@@ -40,10 +40,6 @@ func conflict(name, key string) outcome {
 
 func failed(status int, name, key string, err error) outcome {
 	return outcome{status: status, name: name, key: key, err: err}
-}
-
-func denied(name, key string, err error) outcome {
-	return outcome{status: http.StatusBadGateway, name: name, key: key, denied: true, err: err}
 }
 
 func stored(name, key, versionID string, rec record) outcome {
@@ -100,7 +96,9 @@ func (o outcome) response(requestID string) ([]byte, error) {
 		body = errorBody{"Failed to generate password",
 			"the password could not be generated and nothing was stored; retry, and report the request id if it persists",
 			requestID}
-	case o.denied:
+	// A refusal for lack of permission is for the caller to report rather
+	// than retry.
+	case errors.Is(o.err, store.ErrDenied):
 		body = errorBody{"Failed to store password", fmt.Sprintf(
 			"S3 refused to store %s: access denied. The function's role or the bucket's key does not allow the write; nothing was stored, and retrying will not help until the deployment is fixed",
 			o.key), requestID}
