@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -25,7 +26,11 @@ import (
 // with the deployment's flags, through the Lambda Runtime API against a real
 // MinIO server: what they see is what a caller of the real function sees.
 
-func TestMain(m *testing.M) { miniotest.Main(m) }
+func TestMain(m *testing.M) {
+	code := miniotest.Run(m)
+	bootstrap.Remove()
+	os.Exit(code)
+}
 
 // lockedBuffer collects the function's log lines from concurrent processes.
 type lockedBuffer struct {
@@ -45,13 +50,16 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// buildBootstrap compiles ./handler for this machine's architecture with the
-// deployment flags. The go build cache makes repeated builds cheap.
+// bootstrap is ./handler for this machine's architecture, built with the
+// deployment flags once for all the tests of the package.
+var bootstrap = lambdabuild.Once{Options: lambdabuild.Options{GOARCH: runtime.GOARCH}}
+
+// buildBootstrap returns the path of the built bootstrap.
 func buildBootstrap(t testing.TB) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	art, err := lambdabuild.Build(ctx, lambdabuild.Options{GOARCH: runtime.GOARCH, OutDir: t.TempDir()})
+	art, err := bootstrap.Build(ctx)
 	if err != nil {
 		t.Fatalf("build bootstrap: %v", err)
 	}

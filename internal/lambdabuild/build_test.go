@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -207,5 +208,30 @@ func TestBuildRejectsUnsupportedGOARCHBeforeWriting(t *testing.T) {
 	}
 	if _, statErr := os.Stat(out); !os.IsNotExist(statErr) {
 		t.Errorf("output directory exists after a rejected GOARCH (stat: %v)", statErr)
+	}
+}
+
+func TestOnceBuildsOnceAndRemovesItsDirectory(t *testing.T) {
+	once := lambdabuild.Once{Options: lambdabuild.Options{Package: "./internal/lambdabuild/testdata/fn", GOARCH: runtime.GOARCH}}
+	first, err := once.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(first.Binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := once.Build(context.Background())
+	if err != nil || second != first {
+		t.Fatalf("second Build = %+v, %v; want the first result %+v", second, err, first)
+	}
+	if after, err := os.Stat(first.Binary); err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Fatal("the second Build rebuilt the binary")
+	}
+	if err := once.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Dir(first.Binary)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("build directory still there after Remove: %v", err)
 	}
 }

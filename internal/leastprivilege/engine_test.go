@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,7 +25,11 @@ import (
 	"github.com/passwordgen/passwordgen/internal/miniotest"
 )
 
-func TestMain(m *testing.M) { miniotest.Main(m) }
+func TestMain(m *testing.M) {
+	code := miniotest.Run(m)
+	bootstrap.Remove()
+	os.Exit(code)
+}
 
 // Stand-ins for the stack's log group and key. MinIO never sees them (it
 // refuses non-S3 resources); they only have to pass the builders' checks so

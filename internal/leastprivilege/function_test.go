@@ -122,14 +122,17 @@ func TestFunctionPolicy(t *testing.T) {
 	}
 }
 
-// buildBootstrap compiles the handler exactly as it is deployed, for this
-// machine's architecture.
+// bootstrap is the handler exactly as it is deployed, for this machine's
+// architecture, built once for all the tests of the package.
+var bootstrap = lambdabuild.Once{Options: lambdabuild.Options{GOARCH: runtime.GOARCH}}
+
+// buildBootstrap returns the path of the built bootstrap.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
 	// Minutes, for a cold build cache on a slow CI machine.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	art, err := lambdabuild.Build(ctx, lambdabuild.Options{Package: "./handler", GOARCH: runtime.GOARCH, OutDir: t.TempDir()})
+	art, err := bootstrap.Build(ctx)
 	if err != nil {
 		t.Fatalf("build bootstrap: %v", err)
 	}

@@ -39,6 +39,12 @@ var (
 //
 //	func TestMain(m *testing.M) { miniotest.Main(m) }
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main for a TestMain that has its own cleanup to do afterwards: it
+// returns the exit code instead of exiting.
+func Run(m *testing.M) int {
 	mainRunning.Store(true)
 	code := m.Run()
 	if shared != nil {
@@ -47,7 +53,7 @@ func Main(m *testing.M) {
 		}
 		shared.proc.stop()
 	}
-	os.Exit(code)
+	return code
 }
 
 // Start returns the server of this test binary, starting it on first use.
