@@ -14,7 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/passwordgen/passwordgen/components/awsmock"
+	"github.com/passwordgen/passwordgen/internal/testkit/awsmock"
 )
 
 const project = "password-generator"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/passwordgen/passwordgen/components/awsmock"
+	"github.com/passwordgen/passwordgen/internal/testkit/awsmock"
 )
 
 const (

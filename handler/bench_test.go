@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
-	"github.com/passwordgen/passwordgen/internal/miniotest"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 // Targets on the reference machine (2 cores), checked by reading these

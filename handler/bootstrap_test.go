@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/passwordgen/passwordgen/internal/deadend"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
-	"github.com/passwordgen/passwordgen/internal/miniotest"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/deadend"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 // The tests in this file run the bootstrap binary that gets deployed, built

@@ -6,8 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/passwordgen/passwordgen/internal/miniotest"
 	"github.com/passwordgen/passwordgen/internal/s3contract"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 func TestMain(m *testing.M) { miniotest.Main(m) }

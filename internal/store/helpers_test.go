@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/passwordgen/passwordgen/internal/miniotest"
 	"github.com/passwordgen/passwordgen/internal/store"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 func TestMain(m *testing.M) { miniotest.Main(m) }

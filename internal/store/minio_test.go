@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/passwordgen/passwordgen/internal/deadend"
-	"github.com/passwordgen/passwordgen/internal/miniotest"
 	"github.com/passwordgen/passwordgen/internal/store"
+	"github.com/passwordgen/passwordgen/internal/testkit/deadend"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 func TestCreateStoresEncryptedRecord(t *testing.T) {

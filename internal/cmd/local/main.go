@@ -26,7 +26,7 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/passwordgen/passwordgen/internal/localstack"
+	"github.com/passwordgen/passwordgen/internal/local/stack"
 )
 
 func main() {
@@ -55,7 +55,7 @@ func main() {
 		// of an exiting `go run`.
 		signal.Reset(os.Interrupt)
 	}()
-	if err := localstack.Run(ctx, o); err != nil {
+	if err := stack.Run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
 		if errors.Is(err, syscall.EADDRINUSE) {
 			fmt.Fprintln(os.Stderr, "local: is another `make local` running? Choose other addresses with -lambda-addr and -s3-addr.")
@@ -65,19 +65,19 @@ func main() {
 }
 
 // options reads the flags, each defaulting to its environment variable.
-func options(args []string, getenv func(string) string, usage io.Writer) (localstack.Options, error) {
-	var o localstack.Options
+func options(args []string, getenv func(string) string, usage io.Writer) (stack.Options, error) {
+	var o stack.Options
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	fs.StringVar(&o.LambdaAddr, "lambda-addr", orDefault(getenv("PASSWORDGEN_LOCAL_LAMBDA_ADDR"), localstack.DefaultLambdaAddr),
+	fs.StringVar(&o.LambdaAddr, "lambda-addr", orDefault(getenv("PASSWORDGEN_LOCAL_LAMBDA_ADDR"), stack.DefaultLambdaAddr),
 		"`host:port` of the Lambda Invoke API (env PASSWORDGEN_LOCAL_LAMBDA_ADDR)")
-	fs.StringVar(&o.S3Addr, "s3-addr", orDefault(getenv("PASSWORDGEN_LOCAL_S3_ADDR"), localstack.DefaultS3Addr),
+	fs.StringVar(&o.S3Addr, "s3-addr", orDefault(getenv("PASSWORDGEN_LOCAL_S3_ADDR"), stack.DefaultS3Addr),
 		"`host:port` of the S3 API (env PASSWORDGEN_LOCAL_S3_ADDR)")
 	fs.StringVar(&o.DataDir, "data", getenv("PASSWORDGEN_LOCAL_DATA"),
-		"`directory` keeping the stored objects across restarts (env PASSWORDGEN_LOCAL_DATA; default "+localstack.DefaultDataDir+" in the module root)")
-	fs.StringVar(&o.Bucket, "bucket", orDefault(getenv("PASSWORDGEN_LOCAL_BUCKET"), localstack.DefaultBucket),
+		"`directory` keeping the stored objects across restarts (env PASSWORDGEN_LOCAL_DATA; default "+stack.DefaultDataDir+" in the module root)")
+	fs.StringVar(&o.Bucket, "bucket", orDefault(getenv("PASSWORDGEN_LOCAL_BUCKET"), stack.DefaultBucket),
 		"`name` of the bucket passwords are stored in (env PASSWORDGEN_LOCAL_BUCKET)")
-	concurrency := localstack.DefaultConcurrency
+	concurrency := stack.DefaultConcurrency
 	if v := getenv("PASSWORDGEN_LOCAL_CONCURRENCY"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

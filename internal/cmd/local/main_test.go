@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/passwordgen/passwordgen/internal/localstack"
+	"github.com/passwordgen/passwordgen/internal/local/stack"
 )
 
 func TestOptionsFlagsOverrideEnvironment(t *testing.T) {
-	defaults := localstack.Options{
+	defaults := stack.Options{
 		LambdaAddr:  "127.0.0.1:9701",
 		S3Addr:      "127.0.0.1:9702",
 		Bucket:      "password-generator-local",
@@ -19,7 +19,7 @@ func TestOptionsFlagsOverrideEnvironment(t *testing.T) {
 		name string
 		args []string
 		env  map[string]string
-		want localstack.Options
+		want stack.Options
 		err  string
 	}{
 		{name: "defaults", want: defaults},
@@ -32,13 +32,13 @@ func TestOptionsFlagsOverrideEnvironment(t *testing.T) {
 				"PASSWORDGEN_LOCAL_BUCKET":      "other-bucket",
 				"PASSWORDGEN_LOCAL_CONCURRENCY": "2",
 			},
-			want: localstack.Options{LambdaAddr: "127.0.0.1:19701", S3Addr: "127.0.0.1:19702", DataDir: "/var/tmp/pw", Bucket: "other-bucket", Concurrency: 2},
+			want: stack.Options{LambdaAddr: "127.0.0.1:19701", S3Addr: "127.0.0.1:19702", DataDir: "/var/tmp/pw", Bucket: "other-bucket", Concurrency: 2},
 		},
 		{
 			name: "flags win",
 			args: []string{"-lambda-addr", ":0", "-s3-addr", "127.0.0.1:0", "-data", "d", "-bucket", "b-1", "-concurrency", "8"},
 			env:  map[string]string{"PASSWORDGEN_LOCAL_LAMBDA_ADDR": "127.0.0.1:19701", "PASSWORDGEN_LOCAL_CONCURRENCY": "2"},
-			want: localstack.Options{LambdaAddr: ":0", S3Addr: "127.0.0.1:0", DataDir: "d", Bucket: "b-1", Concurrency: 8},
+			want: stack.Options{LambdaAddr: ":0", S3Addr: "127.0.0.1:0", DataDir: "d", Bucket: "b-1", Concurrency: 8},
 		},
 		{name: "bad concurrency variable", env: map[string]string{"PASSWORDGEN_LOCAL_CONCURRENCY": "four"}, err: `PASSWORDGEN_LOCAL_CONCURRENCY="four"`},
 		{name: "zero concurrency", args: []string{"-concurrency", "0"}, err: "-concurrency 0: want at least 1"},

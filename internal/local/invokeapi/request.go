@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"regexp"
 
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
 type invocationType string

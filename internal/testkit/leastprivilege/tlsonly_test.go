@@ -10,7 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
-	"github.com/passwordgen/passwordgen/internal/miniotest"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 // TestTLSOnlyBucketPolicy checks the bucket policy's exact shape, that MinIO

@@ -15,8 +15,8 @@ import (
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
-	"github.com/passwordgen/passwordgen/internal/miniotest"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 // TestFunctionPolicy runs the deployed bootstrap with keys that hold only

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
 // Values of an error body's Type: who is at fault.

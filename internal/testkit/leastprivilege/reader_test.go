@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
-	"github.com/passwordgen/passwordgen/internal/miniotest"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 // TestReaderPolicy gives a user the S3 statements of the reader policy: it

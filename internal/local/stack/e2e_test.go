@@ -1,6 +1,6 @@
 //go:build linux
 
-package localstack_test
+package stack_test
 
 import (
 	"bytes"

@@ -22,7 +22,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
-	"github.com/passwordgen/passwordgen/internal/miniotest"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 func TestMain(m *testing.M) {

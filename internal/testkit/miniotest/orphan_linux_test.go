@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/miniotest"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 // childMode makes this test binary, run by TestNoServerOutlivesItsTests,

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)

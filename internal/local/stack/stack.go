@@ -1,4 +1,4 @@
-// Package localstack runs the password generator on one machine, without an
+// Package stack runs the password generator on one machine, without an
 // AWS account: the real bootstrap built from handler/, in a pool of runtime
 // processes behind Lambda's Invoke API, and an embedded S3-compatible store
 // holding the stack's versioned bucket. The function gets the environment
@@ -8,7 +8,7 @@
 //
 // Both endpoints listen on 127.0.0.1 by default: the store does not check
 // credentials, so anyone who can reach it can read the passwords.
-package localstack
+package stack
 
 import (
 	"context"
@@ -24,9 +24,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/invokeapi"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/s3local"
 )

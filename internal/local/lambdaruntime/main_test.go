@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime/fntest"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime/fntest"
 )
 
 // bootstrap is testdata/fn, built once the way the deployed function is.

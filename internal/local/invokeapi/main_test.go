@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/invokeapi"
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime/fntest"
+	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime/fntest"
 )
 
 // fn is lambdaruntime's test function (its events name an action: echo,

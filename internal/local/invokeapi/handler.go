@@ -34,7 +34,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
 // Invoker runs one invocation; *lambdaruntime.Function is one.

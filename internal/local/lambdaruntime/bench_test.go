@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
 // BenchmarkInvoke is one round trip through the Runtime API to a warm

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/deadend"
+	"github.com/passwordgen/passwordgen/internal/testkit/deadend"
 )
 
 func get(t *testing.T, url string, timeout time.Duration) error {
