@@ -38,6 +38,12 @@ type Config struct {
 	Logs io.Writer
 }
 
+// Invoker runs one invocation; *Function is one. The local APIs serve
+// functions through it, and their tests substitute fakes.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte) (Result, error)
+}
+
 // Result is what Lambda's Invoke API returns for one invocation.
 type Result struct {
 	RequestID string
