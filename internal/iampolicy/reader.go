@@ -18,7 +18,33 @@ func Reader(a ReaderArgs) (Document, error) {
 	if err := in.err("reader policy"); err != nil {
 		return Document{}, err
 	}
+	return Document{Version: version, Statement: readStatements(a)}, nil
+}
 
+// RetrieverArgs are the resources the retrieval function's role may touch.
+type RetrieverArgs struct {
+	ReaderArgs
+	LogGroupARN string // its own log group, without the ":*" suffix
+}
+
+// Retriever is the retrieval function's only inline policy: what a reader
+// may do, and write its own log streams. Like a reader it can never write
+// or delete a password.
+func Retriever(a RetrieverArgs) (Document, error) {
+	var in inputs
+	in.bucket(a.BucketARN)
+	in.keyPrefix(a.KeyPrefix)
+	in.logGroup(a.LogGroupARN)
+	in.kmsKey(a.KMSKeyARN)
+	if err := in.err("retriever policy"); err != nil {
+		return Document{}, err
+	}
+	return Document{Version: version, Statement: append(readStatements(a.ReaderArgs), logStatement(a.LogGroupARN))}, nil
+}
+
+// readStatements read every version below the prefix, list only the
+// prefix, and with SSE-KMS decrypt.
+func readStatements(a ReaderArgs) []Statement {
 	list := Statement{
 		Sid:      "ListPasswordKeys",
 		Effect:   "Allow",
@@ -50,5 +76,5 @@ func Reader(a ReaderArgs) (Document, error) {
 			Resource: []string{a.KMSKeyARN},
 		})
 	}
-	return Document{Version: version, Statement: statements}, nil
+	return statements
 }
