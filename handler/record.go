@@ -9,13 +9,17 @@ import (
 )
 
 // record is the stored object: the recipe's fields, so existing readers keep
-// working, plus every parameter that shaped the password and its entropy.
+// working, plus every parameter that shaped the password, its entropy and
+// who asked for it.
 type record struct {
 	Password    string     `json:"password"`
 	Length      int        `json:"length"`
 	CreatedAt   string     `json:"created_at"`
 	Parameters  parameters `json:"parameters"`
 	EntropyBits float64    `json:"entropy_bits"`
+	// CreatedBy is the caller: the API client's JWT subject, or "iam" for
+	// a direct invocation.
+	CreatedBy string `json:"created_by"`
 }
 
 type parameters struct {
@@ -33,12 +37,13 @@ type parameters struct {
 	MinSymbols              int    `json:"min_symbols"`
 }
 
-func newRecord(pw string, p password.Policy, entropyBits float64, now time.Time) record {
+func newRecord(pw string, p password.Policy, entropyBits float64, now time.Time, createdBy string) record {
 	return record{
 		Password:    pw,
 		Length:      p.Length,
 		CreatedAt:   now.UTC().Format(time.RFC3339),
 		EntropyBits: entropyBits,
+		CreatedBy:   createdBy,
 		Parameters: parameters{
 			IncludeUppercase:        p.Uppercase,
 			IncludeLowercase:        p.Lowercase,
