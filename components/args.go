@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/passwordgen/passwordgen/internal/awsarn"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
@@ -117,10 +118,6 @@ var goarchOf = map[string]string{"arm64": "arm64", "x86_64": "amd64"}
 // (pulumi-aws LogGroup documentation); 0 is "never expire".
 var logRetentions = []int{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// kmsKeyARN is a key ARN, not an alias: IAM grants on a key only match its
-// key ARN. Key IDs are UUIDs, or mrk- and 32 hex digits for multi-Region keys.
-var kmsKeyARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
-
 // componentName keeps the physical names Pulumi derives from it valid: S3
 // bucket names are lowercase, and "<name>-function-<7 random chars>" must fit
 // Lambda's 64-character limit (IAM roles: 64, buckets: 63).
@@ -194,12 +191,13 @@ func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
 	case enc == "" || enc == EncryptionKMS:
 		s.createKey = true
 	case enc == EncryptionSSES3:
-	case kmsKeyARN.MatchString(enc):
+	case strings.HasPrefix(enc, "arn:") || strings.Contains(enc, "alias/"):
+		if _, err := awsarn.ParseKMSKey(enc); err != nil {
+			fail("encryption", "%v", err)
+		}
 		s.kmsKeyARN = enc
-	case strings.Contains(enc, ":alias/"):
-		fail("encryption", "%q is an alias ARN; IAM grants only match the key ARN, arn:aws:kms:<region>:<account>:key/<key-id>", enc)
 	default:
-		fail("encryption", `%q: use "kms", "sse-s3" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)`, enc)
+		fail("encryption", `%q: use "kms", "sse-s3" or a KMS key ARN (%s)`, enc, awsarn.KMSKeyForm)
 	}
 	if s.noncurrentDays < 0 {
 		fail("noncurrentVersionExpirationDays", "%d: use a positive number of days, or 0 to keep every version", s.noncurrentDays)

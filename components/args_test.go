@@ -34,7 +34,7 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"prefix with traversal", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("a/../")}, []string{"keyPrefix", `".."`}},
 		{"prefix starting with slash", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("/a/")}, []string{"keyPrefix"}},
 		{"unknown encryption", testName, PasswordGeneratorArgs{Encryption: "aes256"}, []string{"encryption", `"aes256"`, "sse-s3"}},
-		{"alias instead of key", testName, PasswordGeneratorArgs{Encryption: "arn:aws:kms:eu-west-1:123456789012:alias/passwords"}, []string{"encryption", "alias ARN", "key/<key-id>"}},
+		{"alias instead of key", testName, PasswordGeneratorArgs{Encryption: "arn:aws:kms:eu-west-1:123456789012:alias/passwords"}, []string{"encryption", "is an alias", "key/<key-id>"}},
 		{"key ID instead of ARN", testName, PasswordGeneratorArgs{Encryption: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}, []string{"encryption"}},
 		{"negative history", testName, PasswordGeneratorArgs{NoncurrentVersionExpirationDays: -1}, []string{"noncurrentVersionExpirationDays", "-1"}},
 		{"min length too small", testName, PasswordGeneratorArgs{MinLength: 3}, []string{"minLength", "PASSWORD_MIN_LENGTH", "3"}},
