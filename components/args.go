@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passwordgen/passwordgen/internal/awsarn"
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
@@ -108,7 +109,6 @@ const (
 	defaultMemorySize       = 128
 	defaultTimeout          = 10
 	defaultLogRetentionDays = 30
-	defaultKeyPrefix        = "passwords/"
 )
 
 // goarchOf maps Lambda's architecture names to Go's.
@@ -152,7 +152,7 @@ func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
 		memorySize:       orDefault(a.MemorySize, defaultMemorySize),
 		timeout:          orDefault(a.Timeout, defaultTimeout),
 		logRetentionDays: defaultLogRetentionDays,
-		keyPrefix:        defaultKeyPrefix,
+		keyPrefix:        fnconfig.DefaultKeyPrefix,
 		forceDestroy:     a.ForceDestroy,
 		noncurrentDays:   a.NoncurrentVersionExpirationDays,
 		limits: request.Limits{
@@ -202,8 +202,8 @@ func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
 	if s.noncurrentDays < 0 {
 		fail("noncurrentVersionExpirationDays", "%d: use a positive number of days, or 0 to keep every version", s.noncurrentDays)
 	}
-	if err := s.limits.Validate(); err != nil {
-		fail("minLength/maxLength", "%v (the function receives them as PASSWORD_MIN_LENGTH/PASSWORD_MAX_LENGTH)", err)
+	if err := s.limits.Validate("minLength", "maxLength"); err != nil {
+		errs = append(errs, err)
 	}
 	if s.reserved < 0 {
 		fail("reservedConcurrency", "%d: use a positive number of executions, or 0 for no reservation", s.reserved)

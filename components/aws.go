@@ -208,7 +208,7 @@ type functionSpec struct {
 	memorySize   int
 	timeout      int
 	reserved     int // 0: no reservation
-	environment  pulumi.StringMap
+	environment  pulumi.StringMapInput
 	logGroup     pulumi.StringInput // name
 	tags         pulumi.StringMapInput
 }

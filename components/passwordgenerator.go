@@ -6,11 +6,11 @@ package components
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 )
 
@@ -112,15 +112,9 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		return nil, err
 	}
 
-	env := pulumi.StringMap{
-		"BUCKET_NAME":         b.bucket.Bucket,
-		"KEY_PREFIX":          pulumi.String(s.keyPrefix),
-		"PASSWORD_MIN_LENGTH": pulumi.String(strconv.Itoa(s.limits.MinLength)),
-		"PASSWORD_MAX_LENGTH": pulumi.String(strconv.Itoa(s.limits.MaxLength)),
-	}
-	if s.sseKMS() {
-		env["KMS_KEY_ID"] = keyARN
-	}
+	env := pulumi.All(b.bucket.Bucket, keyARN).ApplyT(func(v []any) map[string]string {
+		return fnconfig.Config{Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits}.Env()
+	}).(pulumi.StringMapOutput)
 	fn, err := newFunction(ctx, name, functionSpec{
 		role:         role.Arn,
 		code:         code,

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
@@ -49,7 +50,7 @@ const (
 const (
 	functionName = "password-generator"
 	region       = "us-east-1"
-	keyPrefix    = "passwords/"
+	keyPrefix    = fnconfig.DefaultKeyPrefix
 	// kmsKeyID stands for the key the stack creates by default; the local
 	// store echoes it without encrypting (see s3local).
 	kmsKeyID = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
@@ -207,19 +208,14 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 // functionEnv is what the Pulumi stack sets on the function by default, with
 // the local store as its S3 endpoint.
 func functionEnv(bucket, s3URL string) []string {
-	limits := request.DefaultLimits()
-	return []string{
-		"BUCKET_NAME=" + bucket,
-		"KEY_PREFIX=" + keyPrefix,
-		"PASSWORD_MIN_LENGTH=" + strconv.Itoa(limits.MinLength),
-		"PASSWORD_MAX_LENGTH=" + strconv.Itoa(limits.MaxLength),
-		"KMS_KEY_ID=" + kmsKeyID,
-		"AWS_ENDPOINT_URL_S3=" + s3URL,
+	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyID, Limits: request.DefaultLimits()}
+	return append(deployed.Environ(),
+		"AWS_ENDPOINT_URL_S3="+s3URL,
 		// s3local serves buckets under a path, not a host name.
 		"S3_USE_PATH_STYLE=true",
-		"AWS_ACCESS_KEY_ID=" + accessKeyID,
-		"AWS_SECRET_ACCESS_KEY=" + secretAccessKey,
-	}
+		"AWS_ACCESS_KEY_ID="+accessKeyID,
+		"AWS_SECRET_ACCESS_KEY="+secretAccessKey,
+	)
 }
 
 func listen(what, addr string, log *slog.Logger) (net.Listener, error) {
