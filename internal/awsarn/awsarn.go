@@ -24,14 +24,22 @@ const (
 )
 
 var (
-	region = regexp.MustCompile(`^` + RegionPattern + `$`)
+	partition = regexp.MustCompile(`^` + PartitionPattern + `$`)
+	region    = regexp.MustCompile(`^` + RegionPattern + `$`)
+	account   = regexp.MustCompile(`^` + AccountPattern + `$`)
 	// Key IDs are UUIDs, or mrk- and 32 hex digits for multi-Region keys.
 	kmsKey = regexp.MustCompile(`^arn:` + PartitionPattern + `:kms:` + RegionPattern + `:` + AccountPattern +
 		`:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 )
 
+// ValidPartition reports whether name has the shape of a partition name.
+func ValidPartition(name string) bool { return partition.MatchString(name) }
+
 // ValidRegion reports whether name has the shape of an AWS region name.
 func ValidRegion(name string) bool { return region.MatchString(name) }
+
+// ValidAccount reports whether id is an account ID: 12 digits.
+func ValidAccount(id string) bool { return account.MatchString(id) }
 
 // KMSKey is a parsed KMS key ARN.
 type KMSKey struct {

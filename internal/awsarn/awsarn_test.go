@@ -18,6 +18,22 @@ func TestValidRegion(t *testing.T) {
 	}
 }
 
+func TestValidPartitionAndAccount(t *testing.T) {
+	for _, p := range []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-f", "aws-eusc"} {
+		if !ValidPartition(p) {
+			t.Errorf("ValidPartition(%q) = false, want true", p)
+		}
+	}
+	for _, p := range []string{"", "gcp", "aws-", "AWS", "aws_cn", "aws-cn-1"} {
+		if ValidPartition(p) {
+			t.Errorf("ValidPartition(%q) = true, want false", p)
+		}
+	}
+	if !ValidAccount("123456789012") || ValidAccount("12345678901") || ValidAccount("1234567890123") || ValidAccount("12345678901a") {
+		t.Error("ValidAccount accepts something other than exactly 12 digits")
+	}
+}
+
 func TestParseKMSKey(t *testing.T) {
 	valid := map[string]KMSKey{
 		"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab":            {"aws", "eu-west-1", "123456789012", "1234abcd-12ab-34cd-56ef-1234567890ab"},

@@ -57,6 +57,12 @@ func TestInvalidInputs(t *testing.T) {
 		{"key wildcard", reader(key("arn:aws:kms:eu-west-1:123456789012:key/*")), []string{"key/<key-id>"}},
 		{"key wrong service", reader(key("arn:aws:iam::123456789012:role/x")), []string{"key/<key-id>"}},
 
+		{"previous key empty", reader(func(a *ReaderArgs) { a.PreviousKMSKeyARNs = []string{""} }), []string{"previous KMS key ARN is empty"}},
+		{"previous key alias", reader(func(a *ReaderArgs) { a.PreviousKMSKeyARNs = []string{"arn:aws:kms:eu-west-1:123456789012:alias/old"} }), []string{"is an alias"}},
+		{"previous key in other partition", reader(func(a *ReaderArgs) {
+			a.PreviousKMSKeyARNs = []string{"arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+		}), []string{`KMS key ARN is in partition "aws-cn"`}},
+
 		{"prefix without slash", reader(prefix("passwords")), []string{"end with '/'"}},
 		{"prefix star", reader(prefix("pass*/")), []string{"must not contain '*', '?' or '$'"}},
 		{"prefix question mark", function(func(a *FunctionArgs) { a.KeyPrefix = "pass?/" }), []string{"must not contain"}},
