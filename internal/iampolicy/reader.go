@@ -69,9 +69,10 @@ func Reader(a ReaderArgs) (Document, error) {
 
 // DecryptKeys lists the keys readers decrypt with: the current key first
 // (if any), then the previous ones sorted, each once. Sorting keeps the
-// policy unchanged when only the order of the configured keys changes.
+// policy unchanged when only the order of the configured keys changes. No
+// key gives an empty list, not nil, so it shows as [] where it is exported.
 func DecryptKeys(current string, previous []string) []string {
-	var keys []string
+	keys := []string{}
 	if current != "" {
 		keys = append(keys, current)
 	}
