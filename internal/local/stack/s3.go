@@ -54,12 +54,7 @@ func startS3(ctx context.Context, o Options, log *slog.Logger) (*minio.Server, e
 func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (minio.Credentials, error) {
 	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
-	client := s3.New(s3.Options{
-		Region:       srv.Region,
-		BaseEndpoint: aws.String(srv.Endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(srv.Root.AccessKey, srv.Root.SecretKey, ""),
-		UsePathStyle: true,
-	})
+	client := s3Client(srv, srv.Root)
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
 	var owned *types.BucketAlreadyOwnedByYou
 	if err != nil && !errors.As(err, &owned) {
@@ -102,4 +97,14 @@ func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (minio.Cre
 		return minio.Credentials{}, err
 	}
 	return user, nil
+}
+
+// s3Client signs as c to srv, which serves buckets under a path.
+func s3Client(srv *minio.Server, c minio.Credentials) *s3.Client {
+	return s3.New(s3.Options{
+		Region:       srv.Region,
+		BaseEndpoint: aws.String(srv.Endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, ""),
+		UsePathStyle: true,
+	})
 }

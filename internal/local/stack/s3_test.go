@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -47,16 +46,7 @@ func startLocalS3(t *testing.T, dir string) *localS3 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &localS3{srv: srv, admin: client(srv, admin), fn: client(srv, fnUser), bucket: o.Bucket}
-}
-
-func client(srv *minio.Server, c minio.Credentials) *s3.Client {
-	return s3.New(s3.Options{
-		Region:       srv.Region,
-		BaseEndpoint: aws.String(srv.Endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, ""),
-		UsePathStyle: true,
-	})
+	return &localS3{srv: srv, admin: s3Client(srv, admin), fn: s3Client(srv, fnUser), bucket: o.Bucket}
 }
 
 func (l *localS3) put(t *testing.T, key, body string, edit func(*s3.PutObjectInput)) (*s3.PutObjectOutput, error) {

@@ -70,10 +70,9 @@ const (
 // README shows them, and MinIO wants a secret of at least 8 characters.
 // The function signs as functionUser instead, with a secret new at every
 // start.
-var (
-	admin        = minio.Credentials{AccessKey: "local", SecretKey: "local-secret"}
-	functionUser = "password-generator"
-)
+var admin = minio.Credentials{AccessKey: "local", SecretKey: "local-secret"}
+
+const functionUser = "password-generator"
 
 // stopGrace bounds how long a stop waits for invocations in flight: longer
 // than the function's 10-second timeout, so none is cut short.
@@ -126,17 +125,17 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer unlock()
-	s3, err := startS3(ctx, o, log)
+	s3Server, err := startS3(ctx, o, log)
 	if err != nil {
 		return stopped(ctx, err)
 	}
-	defer s3.Stop()
+	defer s3Server.Stop()
 	failed := make(chan error, 2)
 	go func() {
-		<-s3.Exited()
-		failed <- fmt.Errorf("MinIO stopped (%v):\n%s", s3.Err(), s3.LogTail())
+		<-s3Server.Exited()
+		failed <- fmt.Errorf("MinIO stopped (%v):\n%s", s3Server.Err(), s3Server.LogTail())
 	}()
-	fnUser, err := prepareS3(ctx, s3, o.Bucket)
+	fnUser, err := prepareS3(ctx, s3Server, o.Bucket)
 	if err != nil {
 		return stopped(ctx, err)
 	}
@@ -151,7 +150,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return stopped(ctx, err)
 	}
-	s3URL := endpoint(s3.Addr)
+	s3URL := endpoint(s3Server.Addr)
 	fn, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
 		Binary:       art.Binary,
 		Env:          functionEnv(o.Bucket, s3URL, fnUser),
