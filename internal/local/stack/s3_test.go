@@ -270,8 +270,8 @@ func TestLocalS3(t *testing.T) {
 
 // TestLocalS3KeepsDataAndKeyAcrossRestarts stops MinIO and starts it again
 // on the same directory, as a second `make local` does: the bucket and the
-// function's user are set up again (its new keys work), and what was stored with
-// SSE-KMS can still be read, because the key was kept, readable by its
+// function's user are set up again (its new keys work), and what was stored
+// with SSE-KMS can still be read, because the key was kept, readable by its
 // owner only. Without the key file, the stored data is refused rather than
 // met with a new key.
 func TestLocalS3KeepsDataAndKeyAcrossRestarts(t *testing.T) {
