@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
@@ -54,7 +55,7 @@ const (
 const (
 	functionName = "password-generator"
 	region       = "us-east-1"
-	keyPrefix    = "passwords/"
+	keyPrefix    = fnconfig.DefaultKeyPrefix
 	// kmsKeyName is the MinIO KMS key the data directory's key file
 	// holds. The function sends it as KMS_KEY_ID, where the deployed stack
 	// sends the key's ARN: MinIO knows its keys by name only.
@@ -225,19 +226,14 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 // functionEnv is what the Pulumi stack sets on the function by default, with
 // MinIO as its S3 endpoint and the function's own MinIO user.
 func functionEnv(bucket, s3URL string, user minio.Credentials) []string {
-	limits := request.DefaultLimits()
-	return []string{
-		"BUCKET_NAME=" + bucket,
-		"KEY_PREFIX=" + keyPrefix,
-		"PASSWORD_MIN_LENGTH=" + strconv.Itoa(limits.MinLength),
-		"PASSWORD_MAX_LENGTH=" + strconv.Itoa(limits.MaxLength),
-		"KMS_KEY_ID=" + kmsKeyName,
-		"AWS_ENDPOINT_URL_S3=" + s3URL,
+	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits()}
+	return append(deployed.Environ(),
+		"AWS_ENDPOINT_URL_S3="+s3URL,
 		// MinIO serves buckets under a path, not a host name.
 		"S3_USE_PATH_STYLE=true",
-		"AWS_ACCESS_KEY_ID=" + user.AccessKey,
-		"AWS_SECRET_ACCESS_KEY=" + user.SecretKey,
-	}
+		"AWS_ACCESS_KEY_ID="+user.AccessKey,
+		"AWS_SECRET_ACCESS_KEY="+user.SecretKey,
+	)
 }
 
 // warnIfExposed warns when an endpoint listens beyond this machine.
