@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/store"
 	"github.com/passwordgen/passwordgen/internal/testkit/apitest"
@@ -89,7 +90,7 @@ func TestGeneratorKeepsClientsInsideTheirPrefixes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.fn.prefixes = apispec.ClientPrefixes{"team-a": {"team-a/"}}
+			h.fn.config.ClientPrefixes = apispec.ClientPrefixes{"team-a": {"team-a/"}}
 			a := h.invoke(t, context.Background(), tt.payload)
 			if a.StatusCode != tt.status {
 				t.Fatalf("status %d body %v, want %d", a.StatusCode, a.body, tt.status)
@@ -113,10 +114,9 @@ func TestGeneratorKeepsClientsInsideTheirPrefixes(t *testing.T) {
 func newRetriever(rd reader, prefixes apispec.ClientPrefixes) (*retriever, *bytes.Buffer) {
 	logs := &bytes.Buffer{}
 	return &retriever{
-		config:   config{Bucket: "b", KeyPrefix: "passwords/", Limits: request.DefaultLimits()},
-		prefixes: prefixes,
-		store:    rd,
-		log:      slog.New(slog.NewJSONHandler(logs, nil)),
+		config: fnconfig.Config{Bucket: "b", KeyPrefix: fnconfig.DefaultKeyPrefix, Limits: request.DefaultLimits(), ClientPrefixes: prefixes},
+		store:  rd,
+		log:    slog.New(slog.NewJSONHandler(logs, nil)),
 	}, logs
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/passwordgen/passwordgen/internal/apievent"
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/password"
 	"github.com/passwordgen/passwordgen/internal/request"
@@ -30,14 +31,11 @@ type putter interface {
 // invalid JSON — gets an answer from this code and never a runtime-level
 // unmarshal error.
 type function struct {
-	config config
-	// prefixes limits API clients to names; direct invocations are not
-	// limited.
-	prefixes apispec.ClientPrefixes
-	store    putter
-	random   io.Reader
-	now      func() time.Time
-	log      *slog.Logger
+	config fnconfig.Config
+	store  putter
+	random io.Reader
+	now    func() time.Time
+	log    *slog.Logger
 }
 
 // deadlineMargin is kept free before the invocation deadline so that a slow
@@ -90,8 +88,8 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 		}
 	}
 	key := naming.Key(f.config.KeyPrefix, name)
-	if !f.prefixes.Allows(ev.HasToken(), ev.ClientID(), name) {
-		return forbidden(name, f.prefixes.Refusal(ev.ClientID(), name))
+	if !f.config.ClientPrefixes.Allows(ev.HasToken(), ev.ClientID(), name) {
+		return forbidden(name, f.config.ClientPrefixes.Refusal(ev.ClientID(), name))
 	}
 	pw, err := gen.Generate(f.random)
 	if err != nil {

@@ -23,20 +23,17 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
 
 func main() {
 	logger := lambdacontext.NewLogger()
-	cfg, err := configFromEnv(os.LookupEnv)
+	cfg, err := fnconfig.FromEnv(os.LookupEnv)
 	if err != nil {
 		// Exiting before the runtime loop makes Lambda report Runtime.ExitError
 		// with this line in the function's log: the clearest signal a deployer
 		// gets for a broken environment.
-		exit(logger, "invalid function configuration", err)
-	}
-	prefixes, err := apispec.DecodeClientPrefixes(os.Getenv(apispec.ClientPrefixesEnv))
-	if err != nil {
 		exit(logger, "invalid function configuration", err)
 	}
 	client, err := store.NewClient(context.Background())
@@ -46,9 +43,9 @@ func main() {
 	st := store.New(client, cfg.Bucket, cfg.KMSKeyID)
 	switch handler := os.Getenv("_HANDLER"); handler {
 	case apispec.Generator.Handler():
-		lambda.Start(&function{config: cfg, prefixes: prefixes, store: st, random: rand.Reader, now: time.Now, log: logger})
+		lambda.Start(&function{config: cfg, store: st, random: rand.Reader, now: time.Now, log: logger})
 	case apispec.Retriever.Handler():
-		lambda.Start(&retriever{config: cfg, prefixes: prefixes, store: st, log: logger})
+		lambda.Start(&retriever{config: cfg, store: st, log: logger})
 	default:
 		logger.Error("unknown handler: set the function's handler to "+apispec.Generator.Handler()+" or "+apispec.Retriever.Handler(), "handler", handler)
 		os.Exit(1)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/passwordgen/passwordgen/internal/apievent"
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
@@ -35,10 +36,9 @@ type reader interface {
 // Listings take max_items (1-1000, default 100) and next_token, and never
 // carry a password. Every answer has Cache-Control: no-store.
 type retriever struct {
-	config   config
-	prefixes apispec.ClientPrefixes
-	store    reader
-	log      *slog.Logger
+	config fnconfig.Config
+	store  reader
+	log    *slog.Logger
 }
 
 const (
@@ -83,8 +83,8 @@ func (r *retriever) handle(ctx context.Context, ev apievent.Event) retrieval {
 		if err := naming.ValidateName(name); err != nil {
 			return retrieval{status: http.StatusBadRequest, name: name, err: fmt.Errorf("name: %w", err)}
 		}
-		if !r.prefixes.Allows(ev.HasToken(), ev.ClientID(), name) {
-			return retrieval{status: http.StatusForbidden, name: name, err: errors.New(r.prefixes.Refusal(ev.ClientID(), name))}
+		if !r.config.ClientPrefixes.Allows(ev.HasToken(), ev.ClientID(), name) {
+			return retrieval{status: http.StatusForbidden, name: name, err: errors.New(r.config.ClientPrefixes.Refusal(ev.ClientID(), name))}
 		}
 		if err := onlyQuery(ev.Query, "version_id", "versions", "max_items", "next_token"); err != nil {
 			return retrieval{status: http.StatusBadRequest, name: name, err: err}
@@ -111,8 +111,8 @@ func (r *retriever) handle(ctx context.Context, ev apievent.Event) retrieval {
 				return retrieval{status: http.StatusBadRequest, name: prefix, err: fmt.Errorf("prefix: %w", err)}
 			}
 		}
-		if !r.prefixes.Allows(ev.HasToken(), ev.ClientID(), prefix) {
-			return retrieval{status: http.StatusForbidden, name: prefix, err: errors.New(r.prefixes.Refusal(ev.ClientID(), prefix))}
+		if !r.config.ClientPrefixes.Allows(ev.HasToken(), ev.ClientID(), prefix) {
+			return retrieval{status: http.StatusForbidden, name: prefix, err: errors.New(r.config.ClientPrefixes.Refusal(ev.ClientID(), prefix))}
 		}
 		return r.list(ctx, ev, prefix)
 	}

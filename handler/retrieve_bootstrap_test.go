@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
@@ -187,7 +188,7 @@ func assertAudited(t *testing.T, logs string) {
 // gets 403 for anything outside, on every route, listing included, and
 // its refused create stores nothing; inside, everything works.
 func TestBootstrapPrefixLimitedClientStaysInside(t *testing.T) {
-	gen := deploy(t, 1, 10*time.Second, apispec.ClientPrefixesEnv+`={"team-a":["team-a/"]}`)
+	gen := deploy(t, 1, 10*time.Second, fnconfig.EnvClientPrefixes+`={"team-a":["team-a/"]}`)
 	ret := retrieverOf(t, gen)
 	if r := gen.invoke(t, event(create("admin", `{"name": "team-b/secret"}`))); r.StatusCode != 201 {
 		t.Fatalf("admin create: %d %v", r.StatusCode, r.body)

@@ -1,7 +1,6 @@
 package apispec
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,10 +10,6 @@ import (
 
 	"github.com/passwordgen/passwordgen/internal/naming"
 )
-
-// ClientPrefixesEnv names the variable that carries ClientPrefixes to both
-// functions, as Encode writes it.
-const ClientPrefixesEnv = "API_CLIENT_PREFIXES"
 
 // ClientPrefixes maps an app client id to the name prefixes it may touch,
 // on every route. A client that is not in the map may touch every name.
@@ -42,44 +37,6 @@ func (p ClientPrefixes) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Encode is the compact JSON the functions read, {"<client id>":
-// ["team-a/"]}; "" when no client is limited.
-func (p ClientPrefixes) Encode() (string, error) {
-	if len(p) == 0 {
-		return "", nil
-	}
-	if err := p.Validate(); err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(p) // keys sorted, so the same map gives the same text
-	if err != nil {
-		return "", fmt.Errorf("encode client prefixes: %w", err)
-	}
-	return string(b), nil
-}
-
-// DecodeClientPrefixes reads what Encode wrote; "" limits no client.
-func DecodeClientPrefixes(s string) (ClientPrefixes, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var p ClientPrefixes
-	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		return nil, fmt.Errorf("%s: want {\"<client id>\": [\"<prefix>/\", ...]}: %w", ClientPrefixesEnv, err)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", ClientPrefixesEnv, err)
-	}
-	return p, nil
-}
-
-// Limited reports the prefixes a client is limited to, and whether it is
-// limited at all.
-func (p ClientPrefixes) Limited(clientID string) ([]string, bool) {
-	prefixes, ok := p[clientID]
-	return prefixes, ok
 }
 
 // Allows reports whether a caller may touch names starting with name: a
