@@ -43,6 +43,8 @@ func (f Function) Handler() string {
 
 // Route is one route of the API.
 type Route struct {
+	// Name is a short name for the route, for names derived from it.
+	Name string
 	// Key is API Gateway's route key, "<METHOD> <path>"; a last path
 	// segment {name+} matches the rest of the path.
 	Key string
@@ -60,7 +62,7 @@ const (
 
 // Routes are every route of the API.
 var Routes = []Route{
-	{Key: RouteCreate, Scope: ScopeGenerate, Function: Generator},
-	{Key: RouteGet, Scope: ScopeRead, Function: Retriever},
-	{Key: RouteList, Scope: ScopeRead, Function: Retriever},
+	{Name: "create", Key: RouteCreate, Scope: ScopeGenerate, Function: Generator},
+	{Name: "get", Key: RouteGet, Scope: ScopeRead, Function: Retriever},
+	{Name: "list", Key: RouteList, Scope: ScopeRead, Function: Retriever},
 }
