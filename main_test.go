@@ -118,6 +118,13 @@ var badValues = map[string]string{
 	"maxLength":                       "5000",
 	"reservedConcurrency":             "-1",
 	"tags":                            `["team"]`,
+	"httpApi":                         "maybe",
+	"apiRateLimit":                    "ten",
+	"apiBurstLimit":                   "1.5",
+	"apiClients":                      `{"name": "ci"}`,
+	// Without httpApi these would do nothing, so they are refused.
+	"jwtIssuer":   "https://issuer.example",
+	"jwtAudience": `["api://passwords"]`,
 }
 
 func TestEveryConfigKeyIsValidated(t *testing.T) {
@@ -142,6 +149,9 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 		project + ":memorySize":     "64",
 		project + ":tags":           "[1]",
 		project + ":decryptKeyArns": `["sse-s3"]`,
+		project + ":httpApi":        "true",
+		project + ":apiRateLimit":   "0",
+		project + ":apiClients":     `[{"name": "ci", "scopes": ["write"]}]`,
 	})
 	if d.err == nil {
 		t.Fatal("deploy succeeded")
@@ -151,6 +161,8 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 		"memorySize: 64 MB is outside Lambda's 128..10240",
 		"tags: want an object",
 		`decryptKeyArns: "sse-s3" is not a KMS key ARN`,
+		"apiRateLimit: 0 requests per second",
+		`apiClients[0].scopes: "write" is not one of generate, read`,
 	} {
 		if !strings.Contains(d.err.Error(), want) {
 			t.Errorf("error %q does not report %q", d.err, want)
@@ -158,6 +170,37 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 	}
 	if strings.Contains(d.err.Error(), "timeout: 0") {
 		t.Errorf("error %q reports the mistyped timeout a second time, as out of range", d.err)
+	}
+}
+
+// TestHTTPAPIConfig turns the API on from config: the clients, scopes,
+// prefixes and limits reach the stack, and its outputs are exported.
+func TestHTTPAPIConfig(t *testing.T) {
+	d := deploy(t, map[string]string{
+		project + ":httpApi":       "true",
+		project + ":apiRateLimit":  "25",
+		project + ":apiBurstLimit": "50",
+		project + ":apiClients":    `[{"name": "ci", "scopes": ["generate"]}, {"name": "team-a", "scopes": ["generate", "read"], "prefixes": ["team-a/"]}]`,
+	})
+	if d.err != nil {
+		t.Fatalf("deploy: %v", d.err)
+	}
+	stage := named(t, d.mocks, "passwordgen-stage")
+	if got := stage.Inputs["defaultRouteSettings"]; !reflect.DeepEqual(got, map[string]any{"throttlingRateLimit": 25.0, "throttlingBurstLimit": 50.0}) {
+		t.Errorf("stage settings %v", got)
+	}
+	teamA := named(t, d.mocks, "passwordgen-client-team-a")
+	if got := teamA.Inputs["allowedOauthScopes"]; !reflect.DeepEqual(got, []any{"passwords/generate", "passwords/read"}) {
+		t.Errorf("team-a scopes %v", got)
+	}
+	env := named(t, d.mocks, "passwordgen-retriever").Inputs["environment"].(map[string]any)["variables"].(map[string]any)
+	if env["API_CLIENT_PREFIXES"] != `{"`+teamA.ID+`":["team-a/"]}` {
+		t.Errorf("prefixes %v", env["API_CLIENT_PREFIXES"])
+	}
+	for _, k := range []string{"apiUrl", "tokenUrl", "userPoolId", "apiClientIds", "apiClientSecrets", "retrieverFunctionName", "apiAccessLogGroupName"} {
+		if _, ok := d.outputs[k]; !ok {
+			t.Errorf("no output %s", k)
+		}
 	}
 }
 
@@ -173,6 +216,8 @@ func TestConfigTypeErrors(t *testing.T) {
 		"tags null":    {"tags", `{"team": null}`, `tags: "team" must be a string, not null`},
 		"keys string":  {"decryptKeyArns", `"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"`, "decryptKeyArns: want a list of strings"},
 		"keys numbers": {"decryptKeyArns", `[1]`, "decryptKeyArns: want a list of strings"},
+		"client field": {"apiClients", `[{"name": "ci", "prefix": ["team-a/"]}]`, `apiClients: want a list`},
+		"client type":  {"apiClients", `[{"name": "ci", "scopes": "read"}]`, `apiClients: want a list`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
