@@ -8,9 +8,8 @@ import (
 	"net/http"
 	"regexp"
 
-	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
-
 	"github.com/passwordgen/passwordgen/internal/awsarn"
+	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
 type invocationType string
