@@ -48,7 +48,7 @@ func BenchmarkColdStart(b *testing.B) {
 func BenchmarkInvoke(b *testing.B) {
 	srv := miniotest.Start(b)
 	floor, err := lambdabuild.Build(context.Background(), lambdabuild.Options{
-		Package: "./handler/testdata/floor", GOARCH: runtime.GOARCH, OutDir: b.TempDir(),
+		Package: "github.com/passwordgen/passwordgen/handler/testdata/floor", GOARCH: runtime.GOARCH, OutDir: b.TempDir(),
 	})
 	if err != nil {
 		b.Fatal(err)
