@@ -54,11 +54,11 @@ func Build(ctx context.Context, o Options) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, err
 	}
-	host, err := goEnv(ctx, append([]string{"GOMOD"}, callerSettings...)...)
+	caller, err := goEnv(ctx, append([]string{"GOMOD"}, callerSettings...)...)
 	if err != nil {
 		return Artifact{}, err
 	}
-	if _, err := moduleFile(host); err != nil {
+	if _, err := moduleFile(caller); err != nil {
 		return Artifact{}, err
 	}
 	src, err := locate(ctx, o.Package)
@@ -72,7 +72,7 @@ func Build(ctx context.Context, o Options) (Artifact, error) {
 		Binary: filepath.Join(o.OutDir, "bootstrap"),
 		Zip:    filepath.Join(o.OutDir, "function.zip"),
 	}
-	env := buildEnv(os.Environ(), host, target{toolchain: src.toolchain, goarch: o.GOARCH})
+	env := buildEnv(os.Environ(), caller, target{toolchain: src.toolchain, goarch: o.GOARCH})
 	if err := compile(ctx, src, o, env, a.Binary); err != nil {
 		return Artifact{}, err
 	}
