@@ -1,138 +1,30 @@
 package httpapi
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"maps"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/testkit/jwttest"
 )
-
-// badToken is an Authorization header the authorizer must refuse.
-type badToken struct {
-	name   string
-	header func(t *testing.T, e *env) string
-}
-
-// forged signs the admin claims changed by edit with the issuer's key.
-func forged(edit func(e *env, c map[string]any)) func(*testing.T, *env) string {
-	return func(t *testing.T, e *env) string {
-		c := e.claims()
-		edit(e, c)
-		return "Bearer " + sign(t, jose.RS256, signingKey(), e.kid, c)
-	}
-}
-
-// segments splits a valid admin token into header, payload and signature.
-func segments(t *testing.T, e *env) []string {
-	t.Helper()
-	parts := strings.Split(e.token(t, "admin", ""), ".")
-	if len(parts) != 3 {
-		t.Fatalf("token has %d segments", len(parts))
-	}
-	return parts
-}
-
-func b64(v any) string {
-	b, _ := json.Marshal(v)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func badTokens() []badToken {
-	return []badToken{
-		{"no Authorization header", func(*testing.T, *env) string { return "" }},
-		{"Bearer and no token", func(*testing.T, *env) string { return "Bearer " }},
-		{"a Basic scheme", func(*testing.T, *env) string {
-			return "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:admin-local-secret"))
-		}},
-		{"garbage", func(*testing.T, *env) string { return "Bearer not-a-token" }},
-		{"a valid token after another scheme", func(t *testing.T, e *env) string { return "Token " + e.token(t, "admin", "") }},
-		{"alg none", func(t *testing.T, e *env) string {
-			// go-jose refuses to sign with "none", which is the point: the
-			// attack token is assembled by hand.
-			return "Bearer " + b64(map[string]string{"alg": "none", "kid": e.kid, "typ": "JWT"}) + "." + b64(e.claims()) + "."
-		}},
-		{"HS256 keyed with the issuer's public key", func(t *testing.T, e *env) string {
-			der, err := x509.MarshalPKIXPublicKey(&signingKey().PublicKey)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-			return "Bearer " + sign(t, jose.HS256, pemKey, e.kid, e.claims())
-		}},
-		{"PS256 by the issuer's key: RSA, but not allow-listed", func(t *testing.T, e *env) string {
-			return "Bearer " + sign(t, jose.PS256, signingKey(), e.kid, e.claims())
-		}},
-		{"no kid", func(t *testing.T, e *env) string {
-			return "Bearer " + sign(t, jose.RS256, signingKey(), "", e.claims())
-		}},
-		{"an unknown kid", func(t *testing.T, e *env) string {
-			return "Bearer " + sign(t, jose.RS256, signingKey(), "not-"+e.kid, e.claims())
-		}},
-		{"another key under the issuer's kid", func(t *testing.T, e *env) string {
-			other, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return "Bearer " + sign(t, jose.RS256, other, e.kid, e.claims())
-		}},
-		{"expired", forged(func(_ *env, c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() })},
-		{"no exp", forged(func(_ *env, c map[string]any) { delete(c, "exp") })},
-		{"not yet valid", forged(func(_ *env, c map[string]any) { c["nbf"] = time.Now().Add(time.Hour).Unix() })},
-		{"issued in the future", forged(func(_ *env, c map[string]any) { c["iat"] = time.Now().Add(time.Hour).Unix() })},
-		{"another issuer", forged(func(e *env, c map[string]any) { c["iss"] = e.issuerURL + "/other" })},
-		{"no issuer", forged(func(_ *env, c map[string]any) { delete(c, "iss") })},
-		{"an unknown client_id", forged(func(_ *env, c map[string]any) { c["client_id"] = "stranger" })},
-		{"no client_id and no aud", forged(func(_ *env, c map[string]any) { delete(c, "client_id") })},
-		// aud, when present, is what counts, even next to a good client_id.
-		{"a wrong aud beside a known client_id", forged(func(_ *env, c map[string]any) { c["aud"] = "stranger" })},
-		{"scope of the wrong type", forged(func(_ *env, c map[string]any) { c["scope"] = 42 })},
-		{"a tampered payload", func(t *testing.T, e *env) string {
-			parts := segments(t, e)
-			var c map[string]any
-			raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
-			if err := json.Unmarshal(raw, &c); err != nil {
-				t.Fatal(err)
-			}
-			c["sub"], c["client_id"] = "reader", "reader"
-			return "Bearer " + parts[0] + "." + b64(c) + "." + parts[2]
-		}},
-		{"a truncated signature", func(t *testing.T, e *env) string {
-			parts := segments(t, e)
-			return "Bearer " + parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])/2]
-		}},
-		{"a stripped signature", func(t *testing.T, e *env) string {
-			parts := segments(t, e)
-			return "Bearer " + parts[0] + "." + parts[1] + "."
-		}},
-		{"five segments, as a JWE", func(t *testing.T, e *env) string {
-			return "Bearer " + strings.Join(append(segments(t, e), "x", "y"), ".")
-		}},
-	}
-}
 
 // TestBadTokensAnswer401AndReachNoFunction sends each bad token to every
 // route: each answers API Gateway's 401 with an invalid_token challenge,
 // no function runs (so nothing is stored or revealed), and the access log
 // says why without quoting the token.
 func TestBadTokensAnswer401AndReachNoFunction(t *testing.T) {
-	cases := badTokens()
+	e := newEnv(t, 1000, 1000)
+	cases := jwttest.BadTokens(e.issuer(), "admin", apispec.ScopeGenerate, apispec.ScopeRead)
 	if len(cases) < 15 {
 		t.Fatalf("%d kinds of bad token; the issue asks for at least 15", len(cases))
 	}
-	e := newEnv(t, 1000, 1000)
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			auth := c.header(t, e)
+		t.Run(c.Name, func(t *testing.T) {
+			auth := c.Header(t)
 			for _, route := range []struct{ method, path, body string }{
 				{"POST", "/passwords", `{"name":"x"}`},
 				{"GET", "/passwords/x", ""},
@@ -172,7 +64,7 @@ func TestUnknownKidsFetchTheKeysAtMostOnce(t *testing.T) {
 		t.Fatalf("valid token: %d %s", r.status, r.body)
 	}
 	for i := range 20 {
-		forgedKid := sign(t, jose.RS256, signingKey(), "forged-"+string(rune('a'+i)), e.claims())
+		forgedKid := jwttest.Sign(t, jose.RS256, signingKey(), "forged-"+string(rune('a'+i)), e.claims())
 		if r := e.do(t, "POST", "/passwords", "Bearer "+forgedKid, "{}"); r.status != 401 {
 			t.Fatalf("forged kid: %d", r.status)
 		}
@@ -227,7 +119,7 @@ func TestOtherScopeClaims(t *testing.T) {
 			c := e.claims()
 			delete(c, "scope")
 			c["scp"] = scp
-			if r := e.do(t, "GET", "/passwords/x", "Bearer "+sign(t, jose.RS256, signingKey(), e.kid, c), ""); r.status != 201 {
+			if r := e.do(t, "GET", "/passwords/x", "Bearer "+jwttest.Sign(t, jose.RS256, signingKey(), e.kid, c), ""); r.status != 201 {
 				t.Errorf("%d %s", r.status, r.body)
 			}
 		})
@@ -244,7 +136,7 @@ func TestClaimsReachTheFunctionAsStrings(t *testing.T) {
 	c["cognito:groups"] = []string{"ops", "dev"}
 	c["email_verified"] = true
 	c["exp"] = int64(4102444800)
-	token := sign(t, jose.RS256, signingKey(), e.kid, c)
+	token := jwttest.Sign(t, jose.RS256, signingKey(), e.kid, c)
 	for _, auth := range []string{"Bearer " + token, "bearer " + token, token} {
 		if r := e.do(t, "POST", "/passwords", auth, `{}`); r.status != 201 {
 			t.Fatalf("%.10s...: %d %s", auth, r.status, r.body)
@@ -252,7 +144,7 @@ func TestClaimsReachTheFunctionAsStrings(t *testing.T) {
 	}
 	got := e.fn.invocations()[0].RequestContext.Authorizer.JWT
 	want := map[string]string{
-		"iss": e.issuerURL, "sub": "admin", "client_id": "admin", "token_use": "access", "jti": "test",
+		"iss": e.issuerURL, "sub": "admin", "client_id": "admin", "token_use": "access", "jti": "jwttest",
 		"scope": apispec.ScopeGenerate + " " + apispec.ScopeRead, "version": "2",
 		"iat": jsonInt(c["iat"]), "auth_time": jsonInt(c["auth_time"]), "exp": "4102444800",
 		"aud": "[other admin]", "cognito:groups": "[ops dev]", "email_verified": "true",

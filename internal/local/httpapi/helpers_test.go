@@ -5,22 +5,19 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/go-jose/go-jose/v4"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/local/issuer"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/apitest"
+	"github.com/passwordgen/passwordgen/internal/testkit/jwttest"
 	"github.com/passwordgen/passwordgen/internal/testkit/syncbuf"
 )
 
@@ -126,16 +123,7 @@ func newEnv(t testing.TB, rate float64, burst int) *env {
 	e.api = httptest.NewServer(api)
 	t.Cleanup(e.api.Close)
 
-	var set jose.JSONWebKeySet
-	resp, err := http.Get(e.issuerURL + issuer.JWKSPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil || len(set.Keys) != 1 {
-		t.Fatalf("issuer JWKS: %v %+v", err, set)
-	}
-	e.kid = set.Keys[0].KeyID
+	e.kid = jwttest.KeyID(t, e.issuerURL)
 	e.jwksFetches.Store(0)
 	return e
 }
@@ -143,61 +131,20 @@ func newEnv(t testing.TB, rate float64, burst int) *env {
 // token gets an access token from the issuer's token endpoint.
 func (e *env) token(t testing.TB, client string, scope string) string {
 	t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}}
-	if scope != "" {
-		form.Set("scope", scope)
+	return jwttest.Token(t, e.issuerURL, client, client+"-local-secret", scope)
+}
+
+// issuer is the env's issuer, for forging tokens.
+func (e *env) issuer() jwttest.Issuer {
+	return jwttest.Issuer{
+		URL: e.issuerURL, Key: signingKey(), KeyID: e.kid,
+		Valid: func(t testing.TB) string { return e.token(t, "admin", "") },
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.issuerURL+issuer.TokenPath, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(client, client+"-local-secret")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken == "" {
-		t.Fatalf("token for %s: %s %v", client, resp.Status, err)
-	}
-	return body.AccessToken
 }
 
 // claims are those of a valid admin token, to start a forgery from.
 func (e *env) claims() map[string]any {
-	now := time.Now().Unix()
-	return map[string]any{
-		"iss": e.issuerURL, "sub": "admin", "client_id": "admin", "token_use": "access",
-		"scope": apispec.ScopeGenerate + " " + apispec.ScopeRead,
-		"iat":   now - 10, "auth_time": now - 10, "exp": now + 3600, "jti": "test", "version": 2,
-	}
-}
-
-// sign signs claims with key under alg, naming kid ("" names none).
-func sign(t testing.TB, alg jose.SignatureAlgorithm, key any, kid string, claims map[string]any) string {
-	t.Helper()
-	opts := &jose.SignerOptions{}
-	if kid != "" {
-		opts = opts.WithHeader("kid", kid)
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return e.issuer().Claims("admin", apispec.ScopeGenerate, apispec.ScopeRead)
 }
 
 // reply is an answer of the API.
@@ -211,24 +158,6 @@ type reply struct {
 // ("" sends none).
 func (e *env) do(t testing.TB, method, path, auth, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, e.api.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	a := apitest.Call(t, e.api.URL, method, path, auth, body)
+	return reply{status: a.Status, header: a.Header, body: a.Body}
 }

@@ -1,11 +1,15 @@
 // Package apitest builds the events API Gateway's HTTP API sends the
 // functions, for tests that invoke a function as the deployed API would
-// without running the local API in front of it.
+// without running the local API in front of it, and calls an HTTP API as
+// its clients do, for tests that run one.
 package apitest
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
+	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -60,4 +64,38 @@ func (r Request) Event() []byte {
 	}
 	b, _ := json.Marshal(e) // maps and strings always marshal
 	return b
+}
+
+// Answer is an HTTP API's answer.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// Call sends method path to the API at base, with the Authorization
+// header auth ("" sends none) and a JSON body ("" sends none), as curl
+// would.
+func Call(t testing.TB, base, method, path, auth, body string) Answer {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Answer{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
 }
