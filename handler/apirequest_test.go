@@ -223,3 +223,13 @@ func TestRetrieverRefusesBadRequests(t *testing.T) {
 		t.Errorf("a direct invocation: status %d body %v, want 400", a.StatusCode, a.body)
 	}
 }
+
+// TestRetrieverKeepsSymbolsReadable: a password read through the API
+// holds <, > and & as stored, not as \u003c escapes.
+func TestRetrieverKeepsSymbolsReadable(t *testing.T) {
+	r, _ := newRetriever(fakeReader{body: []byte(`{"password": "a<b>&c"}`)}, nil)
+	a := invokeRetriever(t, context.Background(), r, event(apiRequest{Route: apispec.RouteGet, Name: "x", Client: "reader"}))
+	if a.StatusCode != 200 || !strings.Contains(a.Body, `"password":"a<b>&c"`) {
+		t.Errorf("status %d, body escapes the symbols or lost them", a.StatusCode)
+	}
+}

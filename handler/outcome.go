@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/passwordgen/passwordgen/internal/store"
@@ -123,14 +125,18 @@ func (o outcome) response(requestID string) ([]byte, error) {
 	return proxyResponse(o.status, headers, body)
 }
 
-// proxyResponse encodes body as a JSON answer with headers.
+// proxyResponse encodes body as a JSON answer with headers. <, > and &
+// stay as they are: they are common in passwords, and the body is JSON,
+// not HTML.
 func proxyResponse(status int, headers map[string]string, body any) ([]byte, error) {
-	text, err := json.Marshal(body)
-	if err != nil {
+	var text bytes.Buffer
+	enc := json.NewEncoder(&text)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
 		return nil, fmt.Errorf("encode response body: %w", err)
 	}
 	headers["Content-Type"] = "application/json"
-	return json.Marshal(response{StatusCode: status, Headers: headers, Body: string(text)})
+	return json.Marshal(response{StatusCode: status, Headers: headers, Body: strings.TrimSuffix(text.String(), "\n")})
 }
 
 // log writes the invocation's single log line, its audit record: who asked
