@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // algorithms is the allow-list: API Gateway accepts RSA signatures only,
@@ -77,16 +77,6 @@ func (r *refusal) write(w http.ResponseWriter) {
 	answer(w, http.StatusUnauthorized, "Unauthorized")
 }
 
-// tokenClaims are the claims the authorizer checks.
-type tokenClaims struct {
-	jwt.Claims
-	ClientID string `json:"client_id"`
-	// Scope is a space-separated string (Cognito, RFC 8693); scp is a
-	// string or a list (Okta, Azure AD).
-	Scope *string `json:"scope"`
-	Scp   any     `json:"scp"`
-}
-
 // authorize applies API Gateway's checks in its order: a token, bare or
 // after "Bearer "; an RS256 signature by a key of the issuer's JWKS, found
 // by kid; iss; aud, or client_id without aud, among the audiences; exp in
@@ -107,8 +97,7 @@ func (a *authorizer) authorize(ctx context.Context, header string, routeScopes [
 	if len(sig.Signatures) != 1 {
 		return identity{}, unauthorized("the token must carry exactly one signature")
 	}
-	kid := sig.Signatures[0].Header.KeyID
-	key, err := a.keys.key(ctx, kid)
+	key, err := a.keys.key(ctx, sig.Signatures[0].Header.KeyID)
 	if err != nil {
 		return identity{}, unauthorized(err.Error())
 	}
@@ -116,62 +105,124 @@ func (a *authorizer) authorize(ctx context.Context, header string, routeScopes [
 	if err != nil {
 		return identity{}, unauthorized("the token's signature is invalid")
 	}
-	var c tokenClaims
-	if err := json.Unmarshal(payload, &c); err != nil {
+	// One decoding serves the checks and the claims the function gets.
+	c, err := decodeClaims(payload)
+	if err != nil {
 		return identity{}, unauthorized("the token's claims are not a JSON object of the registered types")
 	}
-	if c.Issuer != a.issuer {
+	if c.issuer != a.issuer {
 		return identity{}, unauthorized("the token's issuer is not the authorizer's")
 	}
 	if !a.audienceMatches(c) {
 		return identity{}, unauthorized("the token does not have a valid audience")
 	}
-	if c.Expiry == nil {
+	now := a.now()
+	switch {
+	case c.expiry == nil:
 		return identity{}, unauthorized("the token has no expiry")
-	}
-	switch err := c.ValidateWithLeeway(jwt.Expected{Time: a.now()}, 0); {
-	case errors.Is(err, jwt.ErrExpired):
+	case now.After(*c.expiry):
 		return identity{}, unauthorized("the token has expired")
-	case errors.Is(err, jwt.ErrNotValidYet):
+	case c.notBefore != nil && now.Before(*c.notBefore):
 		return identity{}, unauthorized("the token is not valid yet")
-	case errors.Is(err, jwt.ErrIssuedInTheFuture):
+	case c.issuedAt != nil && now.Before(*c.issuedAt):
 		return identity{}, unauthorized("the token was issued in the future")
-	case err != nil:
-		return identity{}, unauthorized("the token's claims are invalid")
 	}
-	scopes, ok := c.scopes()
-	if !ok {
-		return identity{}, unauthorized("the token's scope claim is neither a string nor a list of strings")
-	}
-	if !slices.ContainsFunc(routeScopes, func(s string) bool { return slices.Contains(scopes, s) }) {
+	if !slices.ContainsFunc(routeScopes, func(s string) bool { return slices.Contains(c.scopes, s) }) {
 		return identity{}, &refusal{status: http.StatusForbidden, reason: "the token does not hold any of the route's scopes", scopes: routeScopes}
 	}
-	claims, err := stringClaims(payload)
-	if err != nil {
-		return identity{}, unauthorized("the token's claims are not a JSON object")
+	strs := make(map[string]string, len(c.raw))
+	for k, v := range c.raw {
+		strs[k] = claimString(v)
 	}
-	return identity{claims: claims, scopes: scopes}, nil
+	return identity{claims: strs, scopes: c.scopes}, nil
 }
 
 // audienceMatches checks aud when the token has one, else client_id, as
 // API Gateway does: Cognito's access tokens carry client_id and no aud.
-func (a *authorizer) audienceMatches(c tokenClaims) bool {
-	if len(c.Audience) > 0 {
-		return slices.ContainsFunc(a.audiences, c.Audience.Contains)
+func (a *authorizer) audienceMatches(c claims) bool {
+	if len(c.audience) > 0 {
+		return slices.ContainsFunc(a.audiences, func(aud string) bool { return slices.Contains(c.audience, aud) })
 	}
-	return c.ClientID != "" && slices.Contains(a.audiences, c.ClientID)
+	return c.clientID != "" && slices.Contains(a.audiences, c.clientID)
 }
 
-// scopes reads scope, else scp.
-func (c tokenClaims) scopes() ([]string, bool) {
-	if c.Scope != nil {
-		return strings.Fields(*c.Scope), true
+// claims are a token's claims: those the authorizer checks, typed, and
+// all of them as decoded.
+type claims struct {
+	issuer, clientID             string
+	audience, scopes             []string
+	expiry, notBefore, issuedAt *time.Time
+	raw                          map[string]any
+}
+
+// errClaimType reports a registered claim of the wrong JSON type.
+var errClaimType = errors.New("a registered claim has the wrong type")
+
+// decodeClaims reads the payload, numbers as written, and the registered
+// claims by their RFC 7519 types: iss and client_id strings, aud a string
+// or a list of strings, exp, nbf and iat numbers of seconds, and the
+// scopes from scope (a space-separated string, as Cognito and RFC 8693
+// write it) or else scp (a string or a list, as Okta and Azure AD do).
+func decodeClaims(payload []byte) (claims, error) {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var c claims
+	if err := dec.Decode(&c.raw); err != nil || c.raw == nil {
+		return c, errClaimType
 	}
-	switch v := c.Scp.(type) {
+	var errs []error
+	str := func(name string) string {
+		v, ok := c.raw[name].(string)
+		if _, present := c.raw[name]; present && !ok {
+			errs = append(errs, errClaimType)
+		}
+		return v
+	}
+	date := func(name string) *time.Time {
+		v, present := c.raw[name]
+		if !present {
+			return nil
+		}
+		n, ok := v.(json.Number)
+		f, err := n.Float64()
+		// Far beyond any real date, the seconds would overflow a time.
+		if !ok || err != nil || math.Abs(f) > 1e15 {
+			errs = append(errs, errClaimType)
+			return nil
+		}
+		sec := math.Floor(f)
+		t := time.Unix(int64(sec), int64((f-sec)*float64(time.Second)))
+		return &t
+	}
+	c.issuer, c.clientID = str("iss"), str("client_id")
+	c.expiry, c.notBefore, c.issuedAt = date("exp"), date("nbf"), date("iat")
+	var ok bool
+	if c.audience, ok = stringList(c.raw["aud"], false); !ok {
+		errs = append(errs, errClaimType)
+	}
+	if scope, present := c.raw["scope"]; present {
+		s, isString := scope.(string)
+		if !isString {
+			errs = append(errs, errClaimType)
+		}
+		c.scopes = strings.Fields(s)
+	} else if c.scopes, ok = stringList(c.raw["scp"], true); !ok {
+		errs = append(errs, errClaimType)
+	}
+	return c, errors.Join(errs...)
+}
+
+// stringList reads a claim that is a string or a list of strings; split
+// says whether a string holds several values separated by spaces.
+func stringList(v any, split bool) ([]string, bool) {
+	switch v := v.(type) {
 	case nil:
 		return nil, true
 	case string:
-		return strings.Fields(v), true
+		if split {
+			return strings.Fields(v), true
+		}
+		return []string{v}, true
 	case []any:
 		out := make([]string, len(v))
 		for i, s := range v {
@@ -186,23 +237,9 @@ func (c tokenClaims) scopes() ([]string, bool) {
 	return nil, false
 }
 
-// stringClaims renders every claim as API Gateway passes claims to a
-// function: strings as they are, numbers as written in the token, lists as
-// "[a b]", and anything else as its JSON.
-func stringClaims(payload []byte) (map[string]string, error) {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var raw map[string]any
-	if err := dec.Decode(&raw); err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(raw))
-	for k, v := range raw {
-		out[k] = claimString(v)
-	}
-	return out, nil
-}
-
+// claimString renders a claim as API Gateway passes claims to a function:
+// strings as they are, numbers as written in the token, lists as "[a b]",
+// and anything else as its JSON.
 func claimString(v any) string {
 	switch v := v.(type) {
 	case string:

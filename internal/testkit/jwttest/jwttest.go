@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,6 +144,8 @@ func BadTokens(is Issuer, client string, scopes ...string) []BadToken {
 		// aud, when present, is what counts, even next to a good client_id.
 		{"a wrong aud beside a known client_id", claims(func(c map[string]any) { c["aud"] = "stranger" })},
 		{"scope of the wrong type", claims(func(c map[string]any) { c["scope"] = 42 })},
+		{"exp of the wrong type", claims(func(c map[string]any) { c["exp"] = fmt.Sprint(c["exp"]) })},
+		{"aud of the wrong type", claims(func(c map[string]any) { c["aud"] = []int{1} })},
 		{"a tampered payload", func(t testing.TB) string {
 			parts := segments(t)
 			var c map[string]any
