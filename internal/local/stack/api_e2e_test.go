@@ -34,7 +34,7 @@ import (
 
 // local is a running stack.
 type local struct {
-	api, issuer, s3 string
+	lambda, api, issuer, s3 string
 	key             *rsa.PrivateKey
 	// log is everything the stack logs: its own lines, the functions'
 	// and the HTTP API's access log.
@@ -44,10 +44,11 @@ type local struct {
 	answers []string
 }
 
-var printedEndpoints = regexp.MustCompile(`(?s)S3 API \(MinIO\)\s+(http://\S+).*HTTP API\s+(http://\S+).*Token issuer\s+(http://\S+)`)
+var printedEndpoints = regexp.MustCompile(`(?s)Lambda Invoke API\s+(http://\S+).*S3 API \(MinIO\)\s+(http://\S+).*HTTP API\s+(http://\S+).*Token issuer\s+(http://\S+)`)
 
-// startLocal runs the stack with o's limits until the test ends.
-func startLocal(t *testing.T, rate, burst int) *local {
+// startLocal runs the stack with the HTTP API's limits rate and burst
+// until the test ends.
+func startLocal(t testing.TB, rate, burst int) *local {
 	t.Helper()
 	miniotest.Binary(t) // skips, or fails in CI, without the pinned build
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -85,7 +86,7 @@ func startLocal(t *testing.T, rate, burst int) *local {
 	if m == nil {
 		t.Fatalf("no endpoints in:\n%s", out)
 	}
-	l.s3, l.api, l.issuer = m[1], m[2], m[3]
+	l.lambda, l.s3, l.api, l.issuer = m[1], m[2], m[3], m[4]
 	return l
 }
 
