@@ -149,10 +149,10 @@ func (a *authorizer) audienceMatches(c claims) bool {
 // claims are a token's claims: those the authorizer checks, typed, and
 // all of them as decoded.
 type claims struct {
-	issuer, clientID             string
-	audience, scopes             []string
+	issuer, clientID            string
+	audience, scopes            []string
 	expiry, notBefore, issuedAt *time.Time
-	raw                          map[string]any
+	raw                         map[string]any
 }
 
 // errClaimType reports a registered claim of the wrong JSON type.

@@ -35,7 +35,7 @@ import (
 // local is a running stack.
 type local struct {
 	lambda, api, issuer, s3 string
-	key             *rsa.PrivateKey
+	key                     *rsa.PrivateKey
 	// log is everything the stack logs: its own lines, the functions'
 	// and the HTTP API's access log.
 	log *syncbuf.Buffer
