@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/passwordgen/passwordgen/internal/testkit/chisquare"
 )
 
 // TestCharacterFrequenciesAreUniform counts 200,000 characters per
@@ -60,7 +62,7 @@ func TestCharacterFrequenciesAreUniform(t *testing.T) {
 				if size == 1 {
 					return
 				}
-				if stat, crit := chiSquare(observed), chiSquareCritical(size-1); stat > crit {
+				if stat, crit := chisquare.Statistic(observed), chisquare.Critical(size-1); stat > crit {
 					t.Errorf("chi-square = %.1f over %d characters, above the 0.001 critical value %.1f", stat, size, crit)
 				}
 			})
@@ -151,7 +153,7 @@ func equallyLikely(valid []string, perPassword int, draw func() (string, error))
 			missing++
 		}
 	}
-	return missing, invalid, chiSquare(counts), chiSquareCritical(len(valid) - 1), nil
+	return missing, invalid, chisquare.Statistic(counts), chisquare.Critical(len(valid) - 1), nil
 }
 
 func TestValidPasswordsAreEquallyLikely(t *testing.T) {
