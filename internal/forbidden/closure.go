@@ -15,6 +15,9 @@ type closer struct {
 	stamp uint32
 	stack []uint32
 	out   []uint32
+	// visited counts the instructions the last close visited, for the
+	// caller's work bound.
+	visited int
 }
 
 func newCloser(prog *syntax.Prog) *closer {
@@ -32,6 +35,7 @@ func (c *closer) close(pending []uint32, ctx syntax.EmptyOp) ([]uint32, bool) {
 	c.stack = append(c.stack[:0], uint32(c.prog.Start))
 	c.stack = append(c.stack, pending...)
 	matched := false
+	c.visited = 0
 	for len(c.stack) > 0 {
 		pc := c.stack[len(c.stack)-1]
 		c.stack = c.stack[:len(c.stack)-1]
@@ -39,6 +43,7 @@ func (c *closer) close(pending []uint32, ctx syntax.EmptyOp) ([]uint32, bool) {
 			continue
 		}
 		c.seen[pc] = c.stamp
+		c.visited++
 		in := &c.prog.Inst[pc]
 		switch in.Op {
 		case syntax.InstAlt, syntax.InstAltMatch:

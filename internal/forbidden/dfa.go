@@ -32,8 +32,13 @@ const noBlock = 0xff
 type TooLargeError struct{ MaxStates int }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("the automaton needs more than %d states; simplify the patterns (bounded repetitions such as .{20} multiply states)", e.MaxStates)
+	return fmt.Sprintf("the automaton needs more than %d states, or more work than that many states may take; simplify the patterns (bounded repetitions such as .{20} multiply states)", e.MaxStates)
 }
+
+// workPerState bounds determinization at maxStates·workPerState
+// instruction visits, so that large closures cannot make up for few
+// states: about 100 ms on a server core at 4,096 states.
+const workPerState = 16384
 
 // DFA builds the minimal automaton over the characters of classes, which
 // must be disjoint sets of printable ASCII characters. Blocks never mix
@@ -163,6 +168,7 @@ func (ps *Patterns) determinize(reps []rune, maxStates int) (*rawDFA, error) {
 		return nil, err
 	}
 	raw := &rawDFA{blocks: len(reps)}
+	work, maxWork := 0, maxStates*workPerState
 	seen := make([]bool, len(ps.prog.Inst))
 	// takes[pc][b]: the rune instruction at pc accepts block b. Deciding
 	// once per block spares case folding in the loop below.
@@ -200,10 +206,14 @@ func (ps *Patterns) determinize(reps []rune, maxStates int) (*rawDFA, error) {
 			k := slices.IndexFunc(closures, func(cl closure) bool { return cl.ctx == ctx })
 			if k < 0 {
 				closed, matched := c.close(s.pending, ctx)
+				work += c.visited
 				k = len(closures)
 				closures = append(closures, closure{ctx, slices.Clone(closed), matched})
 			}
 			closed, matched := closures[k].closed, closures[k].matched
+			if work += len(closed); work > maxWork {
+				return nil, &TooLargeError{MaxStates: maxStates}
+			}
 			if matched {
 				raw.next = append(raw.next, -1)
 				continue
@@ -265,79 +275,6 @@ func (raw *rawDFA) trim() {
 			raw.next[i] = -1
 		}
 	}
-}
-
-// minimize merges equivalent states (Moore's partition refinement) and
-// renumbers the reachable ones in breadth-first order from the start, which
-// stays state 0. A start state that is itself dead cannot occur: the empty
-// password contains no match, since no pattern matches an empty string.
-func (raw *rawDFA) minimize() ([]int32, []bool) {
-	n, nb := len(raw.accept), raw.blocks
-	class := make([]int32, n)
-	for s, ok := range raw.accept {
-		if ok {
-			class[s] = 1
-		}
-	}
-	count := -1
-	sig := make([]byte, 0, 4*(nb+1))
-	for {
-		ids := map[string]int32{}
-		next := make([]int32, n)
-		for s := range n {
-			sig = appendInt32(sig[:0], class[s])
-			for _, t := range raw.next[s*nb : (s+1)*nb] {
-				if t >= 0 {
-					t = class[t]
-				}
-				sig = appendInt32(sig, t)
-			}
-			id, ok := ids[string(sig)]
-			if !ok {
-				id = int32(len(ids))
-				ids[string(sig)] = id
-			}
-			next[s] = id
-		}
-		class = next
-		if len(ids) == count {
-			break
-		}
-		count = len(ids)
-	}
-	// Renumber reachable classes from the start.
-	order := make([]int32, count)
-	for i := range order {
-		order[i] = -1
-	}
-	var reps []int // one original state per new state
-	order[class[0]] = 0
-	reps = append(reps, 0)
-	for i := 0; i < len(reps); i++ {
-		s := reps[i]
-		for _, t := range raw.next[s*nb : (s+1)*nb] {
-			if t >= 0 && order[class[t]] < 0 {
-				order[class[t]] = int32(len(reps))
-				reps = append(reps, int(t))
-			}
-		}
-	}
-	next := make([]int32, 0, len(reps)*nb)
-	accept := make([]bool, len(reps))
-	for i, s := range reps {
-		accept[i] = raw.accept[s]
-		for _, t := range raw.next[s*nb : (s+1)*nb] {
-			if t >= 0 {
-				t = order[class[t]]
-			}
-			next = append(next, t)
-		}
-	}
-	return next, accept
-}
-
-func appendInt32(b []byte, v int32) []byte {
-	return append(b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
 }
 
 // States returns the number of states.

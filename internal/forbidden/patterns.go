@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"regexp/syntax"
 	"strconv"
-	"strings"
 )
 
 // MaxPatternBytes bounds the text of all patterns together. Policies travel
@@ -93,7 +92,12 @@ func parse(p string) (*syntax.Regexp, error) {
 	}
 	re, err := syntax.Parse(p, syntax.Perl)
 	if err != nil {
-		return nil, errors.New(strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		// The parser quotes the offending text raw; quote it escaped.
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("%s: %s", se.Code, strconv.Quote(excerpt(se.Expr)))
+		}
+		return nil, err
 	}
 	re = re.Simplify()
 	one, err := compileAll([]*syntax.Regexp{re})
