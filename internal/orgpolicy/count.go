@@ -328,7 +328,7 @@ func (c *counter) run(maxLen int, visit func(n int, count func() *big.Int) bool)
 					r.scatterAdd(row(next, e.to), share, inc)
 				}
 				if bm.to >= 0 {
-					r.sub(rest, share)
+					r.mulSub(rest, rest, 1, share)
 				}
 			}
 			if bm.to >= 0 {

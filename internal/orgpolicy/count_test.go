@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/passwordgen/passwordgen/internal/forbidden"
+	"github.com/passwordgen/passwordgen/internal/testkit/enumerate"
 )
 
 // rules is one combination of rules over a small alphabet, for checking
@@ -61,29 +62,26 @@ func (r rules) valid(pw string, res []*regexp.Regexp) bool {
 // enumerate returns, for each length up to maxLen, how many strings over
 // the alphabet meet r.
 func (r rules) enumerate(maxLen int) []int64 {
+	counts := make([]int64, maxLen+1)
+	for n := range maxLen + 1 {
+		counts[n] = int64(len(r.validPasswords(n)))
+	}
+	return counts
+}
+
+// validPasswords lists every password of the given length that meets r.
+func (r rules) validPasswords(length int) []string {
 	res := make([]*regexp.Regexp, len(r.patterns))
 	for i, p := range r.patterns {
 		res[i] = regexp.MustCompile(p)
 	}
-	alphabet := strings.Join(r.classes, "")
-	counts := make([]int64, maxLen+1)
-	buf := make([]byte, 0, maxLen)
-	var walk func()
-	walk = func() {
-		if r.valid(string(buf), res) {
-			counts[len(buf)]++
+	var valid []string
+	enumerate.Each(strings.Join(r.classes, ""), length, func(pw []byte) {
+		if r.valid(string(pw), res) {
+			valid = append(valid, string(pw))
 		}
-		if len(buf) == maxLen {
-			return
-		}
-		for i := range len(alphabet) {
-			buf = append(buf, alphabet[i])
-			walk()
-			buf = buf[:len(buf)-1]
-		}
-	}
-	walk()
-	return counts
+	})
+	return valid
 }
 
 func (r rules) counter(t testing.TB) *counter {

@@ -42,22 +42,7 @@ func (r *rows) add(dst, src []uint64) {
 	}
 }
 
-// sub sets dst -= src.
-func (r *rows) sub(dst, src []uint64) {
-	n := r.w * r.vecs
-	dst, src = dst[:n], src[:n]
-	borrow := r.borrow
-	clear(borrow)
-	for i := 0; i < n; i += r.vecs {
-		d := dst[i : i+r.vecs]
-		s, b := src[i:i+len(d)], borrow[:len(d)]
-		for v := range d {
-			d[v], b[v] = bits.Sub64(d[v], s[v], b[v])
-		}
-	}
-}
-
-// mulSub sets dst = k·a − b, or k·a when b is nil.
+// mulSub sets dst = k·a − b, or k·a when b is nil; a may be dst.
 func (r *rows) mulSub(dst, a []uint64, k uint64, b []uint64) {
 	n := r.w * r.vecs
 	dst, a = dst[:n], a[:n]

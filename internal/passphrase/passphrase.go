@@ -50,21 +50,20 @@ var BitsPerWord = math.Log2(listSize)
 const listSize = 6 * 6 * 6 * 6 * 6
 
 // list returns the EFF large word list in dice order (11111 to 66666),
-// built once from go-diceware's map keyed by dice rolls.
+// built once from go-diceware's map keyed by dice rolls: the word at index
+// i is the one rolled as i's five base-6 digits, each plus one.
 var list = sync.OnceValue(func() []string {
 	src := diceware.WordListEffLarge()
 	words := make([]string, 0, listSize)
 	for i := range listSize {
 		roll := 0
-		for d, rest := 0, i; d < 5; d++ {
-			roll = roll*10 + (rest/pow6[4-d])%6 + 1
+		for unit := listSize / 6; unit > 0; unit /= 6 {
+			roll = 10*roll + i/unit%6 + 1
 		}
 		words = append(words, src.WordAt(roll))
 	}
 	return words
 })
-
-var pow6 = [5]int{1, 6, 36, 216, 1296}
 
 // Generator produces passphrases for one validated Options. It is
 // immutable and safe for concurrent use.
@@ -106,11 +105,21 @@ func (g *Generator) Options() Options { return g.opts }
 // Generate returns a passphrase of independently and uniformly drawn
 // words, reading randomness from r. Errors carry no passphrase text.
 func (g *Generator) Generate(r io.Reader) (string, error) {
-	var idx [MaxWords]int
-	picks := idx[:g.opts.Words]
-	if err := password.Indices(r, listSize, picks); err != nil {
+	// Five dice per word, as Diceware rolls them: the list is in dice
+	// order, so the rolls read in base 6 are the word's index.
+	var dice [MaxWords * 5]byte
+	rolls := dice[:5*g.opts.Words]
+	if err := password.Digits(r, 6, rolls); err != nil {
 		return "", fmt.Errorf("passphrase: %w", err)
 	}
+	var idx [MaxWords]int
+	picks := idx[:g.opts.Words]
+	for k := range picks {
+		for _, d := range rolls[5*k : 5*k+5] {
+			picks[k] = 6*picks[k] + int(d)
+		}
+	}
+	clear(rolls)
 	words := list()
 	size := len(picks) - 1
 	for _, i := range picks {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/passwordgen/passwordgen/internal/testkit/chisquare"
+	"github.com/passwordgen/passwordgen/internal/testkit/enumerate"
 )
 
 // TestCharacterFrequenciesAreUniform counts 200,000 characters per
@@ -102,28 +103,18 @@ var tinyCases = []tinyCase{
 func validPasswords(keep string, p Policy) []string {
 	mins := effectiveMins(p)
 	var valid []string
-	buf := make([]byte, p.Length)
-	var walk func(i int)
-	walk = func(i int) {
-		if i == len(buf) {
-			var n [4]int
-			for _, c := range buf {
-				n[classify(c)]++
-			}
-			for k := range n {
-				if n[k] < mins[k] {
-					return
-				}
-			}
-			valid = append(valid, string(buf))
-			return
+	enumerate.Each(keep, p.Length, func(pw []byte) {
+		var n [4]int
+		for _, c := range pw {
+			n[classify(c)]++
 		}
-		for j := range len(keep) {
-			buf[i] = keep[j]
-			walk(i + 1)
+		for k := range n {
+			if n[k] < mins[k] {
+				return
+			}
 		}
-	}
-	walk(0)
+		valid = append(valid, string(pw))
+	})
 	return valid
 }
 
