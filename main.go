@@ -73,10 +73,14 @@ func program(ctx *pulumi.Context, buildDir string) error {
 // stack reads the config, declares the component and returns what
 // `pulumi stack output` shows. keyPrefix is among them because readers need
 // it to find the passwords; kmsKeyArn is "" with sse-s3.
-func stack(ctx *pulumi.Context, buildDir string) (map[string]pulumi.StringOutput, error) {
-	args, err := argsFromConfig(config.New(ctx, ""))
-	if err != nil {
-		return nil, err
+//
+// Values of the wrong type and values out of range are reported together,
+// so one run shows everything to fix: a value of the wrong type is left at
+// its default for the range checks, which then find nothing wrong with it.
+func stack(ctx *pulumi.Context, buildDir string) (map[string]pulumi.Output, error) {
+	args, typeErrs := argsFromConfig(config.New(ctx, ""))
+	if errs := append(typeErrs, components.ValidateArgs(componentName, args)...); len(errs) > 0 {
+		return nil, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
 	}
 	args.BuildDir = buildDir
 	pg, err := components.NewPasswordGenerator(ctx, componentName, args)
@@ -86,11 +90,12 @@ func stack(ctx *pulumi.Context, buildDir string) (map[string]pulumi.StringOutput
 	return pg.Outputs(), nil
 }
 
-// argsFromConfig maps the project config onto the component's args. It
-// checks only that each value has the right type; the component validates
-// the values themselves, so the rules live in one place. An unset key
-// leaves the field zero, which the component reads as its default.
-func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, error) {
+// argsFromConfig maps the project config onto the component's args and
+// returns a problem for each value of the wrong type. It checks only the
+// types; the component validates the values themselves, so the rules live
+// in one place. An unset key, or one of the wrong type, leaves the field
+// zero, which the component reads as its default.
+func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, []error) {
 	a := &components.PasswordGeneratorArgs{}
 	var errs []error
 	lookup := func(key string) (string, bool) {
@@ -128,6 +133,13 @@ func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, erro
 		a.KeyPrefix = &v
 	}
 	str("encryption", &a.Encryption)
+	if v, ok := lookup("decryptKeyArns"); ok {
+		arns, err := parseStrings("decryptKeyArns", v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		a.DecryptKeyArns = arns
+	}
 	if v, ok := lookup("forceDestroy"); ok {
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
@@ -146,10 +158,17 @@ func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, erro
 		}
 		a.Tags = tags
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("invalid configuration:\n%w", errors.Join(errs...))
+	return a, errs
+}
+
+// parseStrings reads a list of strings, as `pulumi config set --path
+// 'key[0]' value` stores it.
+func parseStrings(key, raw string) ([]string, error) {
+	var list []string
+	if err := json.Unmarshal([]byte(raw), &list); err != nil {
+		return nil, fmt.Errorf(`%s: want a list of strings such as ["arn:aws:kms:..."], set with pulumi config set --path '%s[0]' <value>`, key, key)
 	}
-	return a, nil
+	return list, nil
 }
 
 // parseTags reads the tags object. `pulumi config set --path tags.x 12`

@@ -31,7 +31,7 @@ func loadProject(t *testing.T) *workspace.Project {
 }
 
 // projectDefaults renders Pulumi.yaml's defaults as the CLI hands them to
-// the program: strings, with objects as JSON.
+// the program: strings, with objects and lists as JSON.
 func projectDefaults(t *testing.T, p *workspace.Project) map[string]string {
 	t.Helper()
 	cfg := map[string]string{}
@@ -39,7 +39,7 @@ func projectDefaults(t *testing.T, p *workspace.Project) map[string]string {
 		switch v := decl.Default.(type) {
 		case string:
 			cfg[project+":"+key] = v
-		case map[string]any:
+		case map[string]any, []any:
 			b, err := json.Marshal(v)
 			if err != nil {
 				t.Fatal(err)
@@ -55,11 +55,12 @@ func projectDefaults(t *testing.T, p *workspace.Project) map[string]string {
 // deployment is one run of the program under mocks.
 type deployment struct {
 	mocks   *awsmock.Mocks
-	outputs map[string]string
+	outputs map[string]any
 	err     error
 }
 
 // deploy runs the program with the given config, as PULUMI_CONFIG carries it.
+// The mocked provider answers from aws:region, as the AWS provider does.
 func deploy(t *testing.T, cfg map[string]string) deployment {
 	t.Helper()
 	raw, err := json.Marshal(cfg)
@@ -67,7 +68,7 @@ func deploy(t *testing.T, cfg map[string]string) deployment {
 		t.Fatal(err)
 	}
 	t.Setenv(pulumi.EnvConfig, string(raw))
-	d := deployment{mocks: &awsmock.Mocks{}}
+	d := deployment{mocks: &awsmock.Mocks{Region: cfg["aws:region"]}}
 	buildDir := t.TempDir()
 	d.err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		outputs, err := stack(ctx, buildDir)
@@ -110,6 +111,7 @@ var badValues = map[string]string{
 	"logRetentionDays":                "2",
 	"keyPrefix":                       "passwords",
 	"encryption":                      "aes256",
+	"decryptKeyArns":                  `["arn:aws:kms:eu-west-1:123456789012:alias/old"]`,
 	"forceDestroy":                    "maybe",
 	"noncurrentVersionExpirationDays": "-1",
 	"minLength":                       "2",
@@ -132,16 +134,45 @@ func TestEveryConfigKeyIsValidated(t *testing.T) {
 	}
 }
 
+// TestTypeAndRangeErrorsTogether: one run reports every problem, whether
+// a value has the wrong type or is out of range.
+func TestTypeAndRangeErrorsTogether(t *testing.T) {
+	d := deploy(t, map[string]string{
+		project + ":timeout":        "abc",
+		project + ":memorySize":     "64",
+		project + ":tags":           "[1]",
+		project + ":decryptKeyArns": `["sse-s3"]`,
+	})
+	if d.err == nil {
+		t.Fatal("deploy succeeded")
+	}
+	for _, want := range []string{
+		`timeout: "abc" is not a whole number`,
+		"memorySize: 64 MB is outside Lambda's 128..10240",
+		"tags: want an object",
+		`decryptKeyArns: "sse-s3" is not a KMS key ARN`,
+	} {
+		if !strings.Contains(d.err.Error(), want) {
+			t.Errorf("error %q does not report %q", d.err, want)
+		}
+	}
+	if strings.Contains(d.err.Error(), "timeout: 0") {
+		t.Errorf("error %q reports the mistyped timeout a second time, as out of range", d.err)
+	}
+}
+
 func TestConfigTypeErrors(t *testing.T) {
 	cases := map[string]struct {
 		key, value, want string
 	}{
-		"integer":     {"memorySize", "lots", `memorySize: "lots" is not a whole number`},
-		"fraction":    {"timeout", "2.5", `timeout: "2.5" is not a whole number`},
-		"boolean":     {"forceDestroy", "yes please", `forceDestroy: "yes please" is not true or false`},
-		"tags list":   {"tags", `[1, 2]`, "tags: want an object"},
-		"tags nested": {"tags", `{"team": {"name": "x"}}`, `tags: "team" must be a string, not an object`},
-		"tags null":   {"tags", `{"team": null}`, `tags: "team" must be a string, not null`},
+		"integer":      {"memorySize", "lots", `memorySize: "lots" is not a whole number`},
+		"fraction":     {"timeout", "2.5", `timeout: "2.5" is not a whole number`},
+		"boolean":      {"forceDestroy", "yes please", `forceDestroy: "yes please" is not true or false`},
+		"tags list":    {"tags", `[1, 2]`, "tags: want an object"},
+		"tags nested":  {"tags", `{"team": {"name": "x"}}`, `tags: "team" must be a string, not an object`},
+		"tags null":    {"tags", `{"team": null}`, `tags: "team" must be a string, not null`},
+		"keys string":  {"decryptKeyArns", `"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"`, "decryptKeyArns: want a list of strings"},
+		"keys numbers": {"decryptKeyArns", `[1]`, "decryptKeyArns: want a list of strings"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -175,6 +206,7 @@ func TestConfigReachesTheStack(t *testing.T) {
 		project + ":logRetentionDays":                "0",
 		project + ":keyPrefix":                       "",
 		project + ":encryption":                      "sse-s3",
+		project + ":decryptKeyArns":                  `["` + oldKey + `"]`,
 		project + ":forceDestroy":                    "true",
 		project + ":noncurrentVersionExpirationDays": "14",
 		project + ":minLength":                       "12",
@@ -212,6 +244,85 @@ func TestConfigReachesTheStack(t *testing.T) {
 	if _, has := d.mocks.Named("passwordgen-key"); has {
 		t.Error("sse-s3 deployed a KMS key")
 	}
+	if got := d.outputs["decryptKeyArns"]; !reflect.DeepEqual(got, []string{oldKey}) {
+		t.Errorf("decryptKeyArns = %v, want the configured key", got)
+	}
+}
+
+// Keys of the mocked account and region, as a user would configure them.
+const (
+	oldKey      = "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+	existingKey = "arn:aws:kms:eu-west-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"
+)
+
+// TestEncryptionModes runs the program with each encryption value, as a
+// stack that moved there from an earlier key would configure it. Whatever
+// the mode, the dedicated key exists only with kms and is then retained on
+// delete with its alias and policy, and readers decrypt with every key that
+// encrypted a stored version.
+func TestEncryptionModes(t *testing.T) {
+	for _, tc := range []struct {
+		encryption string
+		createsKey bool
+		current    string // the key new versions get; "" for the created key or none
+	}{
+		{"kms", true, ""},
+		{"sse-s3", false, ""},
+		{existingKey, false, existingKey},
+	} {
+		t.Run(tc.encryption, func(t *testing.T) {
+			d := deploy(t, map[string]string{
+				"aws:region":                "eu-west-1",
+				project + ":encryption":     tc.encryption,
+				project + ":decryptKeyArns": `["` + oldKey + `"]`,
+			})
+			if d.err != nil {
+				t.Fatalf("deploy: %v", d.err)
+			}
+			current := tc.current
+			for _, name := range []string{"passwordgen-key", "passwordgen-key-alias", "passwordgen-key-policy"} {
+				r, has := d.mocks.Named(name)
+				switch {
+				case has != tc.createsKey:
+					t.Errorf("%s deployed = %v, want %v", name, has, tc.createsKey)
+				case has && !r.RetainOnDelete:
+					t.Errorf("%s is deleted with the stack; want it retained, so stored passwords keep their key", name)
+				}
+			}
+			if tc.createsKey {
+				current = named(t, d.mocks, "passwordgen-key").Outputs["arn"].(string)
+			}
+			want := []string{oldKey}
+			if current != "" {
+				want = []string{current, oldKey}
+			}
+			if got := d.outputs["decryptKeyArns"]; !reflect.DeepEqual(got, want) {
+				t.Errorf("decryptKeyArns = %v, want %v", got, want)
+			}
+			if got := d.outputs["kmsKeyArn"]; got != current {
+				t.Errorf("kmsKeyArn = %v, want %q", got, current)
+			}
+			var reader struct {
+				Statement []struct{ Action, Resource any }
+			}
+			if err := json.Unmarshal([]byte(named(t, d.mocks, "passwordgen-reader").Inputs["policy"].(string)), &reader); err != nil {
+				t.Fatal(err)
+			}
+			decrypt := reader.Statement[len(reader.Statement)-1]
+			if fmt.Sprint(decrypt.Action) != "[kms:Decrypt]" || fmt.Sprint(decrypt.Resource) != fmt.Sprint(want) {
+				t.Errorf("reader's last statement = %v on %v, want kms:Decrypt on %v", decrypt.Action, decrypt.Resource, want)
+			}
+		})
+	}
+}
+
+// TestKeyInAnotherRegion: the program compares an existing key's region
+// with the stack's aws:region.
+func TestKeyInAnotherRegion(t *testing.T) {
+	d := deploy(t, map[string]string{"aws:region": "us-east-1", project + ":encryption": existingKey})
+	if d.err == nil || !strings.Contains(d.err.Error(), "is in eu-west-1, but the stack deploys to us-east-1") {
+		t.Fatalf("error %v, want one saying the key is outside the stack's region", d.err)
+	}
 }
 
 func TestStackOutputs(t *testing.T) {
@@ -221,7 +332,7 @@ func TestStackOutputs(t *testing.T) {
 	}
 	m, out := d.mocks, d.outputs
 	fn := named(t, m, "passwordgen-function")
-	want := map[string]string{
+	want := map[string]any{
 		"functionName":    fn.Outputs["name"].(string),
 		"functionArn":     fn.Outputs["arn"].(string),
 		"bucketName":      named(t, m, "passwordgen-bucket").Outputs["bucket"].(string),
@@ -231,8 +342,9 @@ func TestStackOutputs(t *testing.T) {
 		"logGroupName":    named(t, m, "passwordgen-logs").Outputs["name"].(string),
 		"readerPolicyArn": named(t, m, "passwordgen-reader").Outputs["arn"].(string),
 		"kmsKeyArn":       named(t, m, "passwordgen-key").Outputs["arn"].(string),
+		"decryptKeyArns":  []string{named(t, m, "passwordgen-key").Outputs["arn"].(string)},
 	}
-	if !maps.Equal(out, want) {
+	if !reflect.DeepEqual(out, want) {
 		t.Errorf("stack outputs = %v\nwant %v", out, want)
 	}
 }

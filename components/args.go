@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/passwordgen/passwordgen/internal/awsarn"
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
@@ -49,7 +51,17 @@ type PasswordGeneratorArgs struct {
 	// Encryption is EncryptionKMS (default), EncryptionSSES3, or the ARN of
 	// an existing KMS key (arn:aws:kms:<region>:<account>:key/<id>) in the
 	// bucket's region whose key policy lets IAM policies grant its use.
+	//
+	// The key the component creates for EncryptionKMS is retained when it
+	// leaves the stack (a destroy, or a move to another Encryption): AWS
+	// keeps it, and with it every password version it encrypted. Before
+	// such a move, add the current key's ARN to DecryptKeyArns.
 	Encryption string
+	// DecryptKeyArns are KMS key ARNs that encrypted versions stored before
+	// the current Encryption took effect. Each version keeps the key it
+	// was written with, so the reader policy grants kms:Decrypt on these
+	// as well as on the current key.
+	DecryptKeyArns []string
 	// ForceDestroy lets `pulumi destroy` delete the bucket with every stored
 	// password and version in it. Off by default, so a destroy never loses
 	// passwords unless asked to.
@@ -91,6 +103,7 @@ type settings struct {
 	keyPrefix        string
 	createKey        bool   // the component creates the KMS key
 	kmsKeyARN        string // an existing key; "" when createKey or SSE-S3
+	previousKeys     []string
 	forceDestroy     bool
 	noncurrentDays   int
 	limits           request.Limits
@@ -107,7 +120,6 @@ const (
 	defaultMemorySize       = 128
 	defaultTimeout          = 10
 	defaultLogRetentionDays = 30
-	defaultKeyPrefix        = "passwords/"
 )
 
 // goarchOf maps Lambda's architecture names to Go's.
@@ -116,10 +128,6 @@ var goarchOf = map[string]string{"arm64": "arm64", "x86_64": "amd64"}
 // logRetentions are the values CloudWatch Logs accepts for retentionInDays
 // (pulumi-aws LogGroup documentation); 0 is "never expire".
 var logRetentions = []int{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-// kmsKeyARN is a key ARN, not an alias: IAM grants on a key only match its
-// key ARN. Key IDs are UUIDs, or mrk- and 32 hex digits for multi-Region keys.
-var kmsKeyARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 
 // componentName keeps the physical names Pulumi derives from it valid: S3
 // bucket names are lowercase, and "<name>-function-<7 random chars>" must fit
@@ -138,6 +146,21 @@ const (
 // resolve validates the component name and args and applies the defaults.
 // It reports every problem at once, so a user fixes their config in one go.
 func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
+	s, errs := validate(name, a)
+	return s, report(errs)
+}
+
+// report is nil without problems, else one error listing each on its line.
+func report(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid PasswordGenerator settings:\n%w", errors.Join(errs...))
+}
+
+// validate checks the args and applies the defaults, collecting every
+// problem.
+func validate(name string, a *PasswordGeneratorArgs) (settings, []error) {
 	if a == nil {
 		a = &PasswordGeneratorArgs{}
 	}
@@ -155,17 +178,18 @@ func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
 		memorySize:       orDefault(a.MemorySize, defaultMemorySize),
 		timeout:          orDefault(a.Timeout, defaultTimeout),
 		logRetentionDays: defaultLogRetentionDays,
-		keyPrefix:        defaultKeyPrefix,
+		keyPrefix:        fnconfig.DefaultKeyPrefix,
 		forceDestroy:     a.ForceDestroy,
 		noncurrentDays:   a.NoncurrentVersionExpirationDays,
 		limits: request.Limits{
 			MinLength: orDefault(a.MinLength, request.DefaultLimits().MinLength),
 			MaxLength: orDefault(a.MaxLength, request.DefaultLimits().MaxLength),
 		},
-		reserved: a.ReservedConcurrency,
-		tags:     a.Tags,
-		codeZip:  a.CodeZip,
-		buildDir: a.BuildDir,
+		previousKeys: a.DecryptKeyArns,
+		reserved:     a.ReservedConcurrency,
+		tags:         a.Tags,
+		codeZip:      a.CodeZip,
+		buildDir:     a.BuildDir,
 	}
 	if a.LogRetentionDays != nil {
 		s.logRetentionDays = *a.LogRetentionDays
@@ -194,18 +218,24 @@ func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
 	case enc == "" || enc == EncryptionKMS:
 		s.createKey = true
 	case enc == EncryptionSSES3:
-	case kmsKeyARN.MatchString(enc):
+	case strings.HasPrefix(enc, "arn:") || strings.Contains(enc, "alias/"):
+		if _, err := awsarn.ParseKMSKey(enc); err != nil {
+			fail("encryption", "%v", err)
+		}
 		s.kmsKeyARN = enc
-	case strings.Contains(enc, ":alias/"):
-		fail("encryption", "%q is an alias ARN; IAM grants only match the key ARN, arn:aws:kms:<region>:<account>:key/<key-id>", enc)
 	default:
-		fail("encryption", `%q: use "kms", "sse-s3" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)`, enc)
+		fail("encryption", `%q: use "kms", "sse-s3" or a KMS key ARN (%s)`, enc, awsarn.KMSKeyForm)
+	}
+	for _, arn := range s.previousKeys {
+		if _, err := awsarn.ParseKMSKey(arn); err != nil {
+			fail("decryptKeyArns", "%v", err)
+		}
 	}
 	if s.noncurrentDays < 0 {
 		fail("noncurrentVersionExpirationDays", "%d: use a positive number of days, or 0 to keep every version", s.noncurrentDays)
 	}
-	if err := s.limits.Validate(); err != nil {
-		fail("minLength/maxLength", "%v (the function receives them as PASSWORD_MIN_LENGTH/PASSWORD_MAX_LENGTH)", err)
+	if err := s.limits.Validate("minLength", "maxLength"); err != nil {
+		errs = append(errs, err)
 	}
 	if s.reserved < 0 {
 		fail("reservedConcurrency", "%d: use a positive number of executions, or 0 for no reservation", s.reserved)
@@ -213,9 +243,38 @@ func resolve(name string, a *PasswordGeneratorArgs) (settings, error) {
 	errs = append(errs, validateTags(s.tags)...)
 
 	if len(errs) > 0 {
-		return settings{}, fmt.Errorf("invalid PasswordGenerator settings:\n%w", errors.Join(errs...))
+		return settings{}, errs
 	}
 	return s, nil
+}
+
+// ValidateArgs returns every problem NewPasswordGenerator would refuse name
+// and args for before it asks AWS anything, one error each, so a program
+// that reads its settings from elsewhere can report its own problems in the
+// same list. Only the keys' regions are left to NewPasswordGenerator, which
+// learns the stack's region from the provider.
+func ValidateArgs(name string, args *PasswordGeneratorArgs) []error {
+	_, errs := validate(name, args)
+	return errs
+}
+
+// checkRegion refuses keys outside the stack's region: S3 encrypts a
+// bucket's objects only with a key in the bucket's own region, so such a
+// key could neither encrypt new passwords nor have encrypted stored ones.
+func (s settings) checkRegion(region string) error {
+	var errs []error
+	inRegion := func(setting, arn string) {
+		if k, err := awsarn.ParseKMSKey(arn); err == nil && k.Region != region {
+			errs = append(errs, fmt.Errorf("%s: key %s is in %s, but the stack deploys to %s; S3 uses only keys in the bucket's own region", setting, arn, k.Region, region))
+		}
+	}
+	if s.kmsKeyARN != "" {
+		inRegion("encryption", s.kmsKeyARN)
+	}
+	for _, arn := range s.previousKeys {
+		inRegion("decryptKeyArns", arn)
+	}
+	return report(errs)
 }
 
 // validateTags applies the rules every tagged service here enforces, so a bad

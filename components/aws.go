@@ -1,6 +1,9 @@
 package components
 
 import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -9,36 +12,91 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// This file holds every AWS resource constructor the component calls, so
-// the move to pulumi-aws v7 (BucketV2 -> Bucket, the *V2 side-cars -> their
-// unsuffixed names) is a rename here and nowhere else.
+// This file holds every AWS resource constructor and provider function the
+// component calls, so the move to pulumi-aws v7 (BucketV2 -> Bucket, the *V2
+// side-cars -> their unsuffixed names, getRegion's name -> region) is a
+// rename here and, for the tests, in internal/testkit/awsmock.
 
 // abortMultipartDays bounds how long an unfinished multipart upload may
 // hold storage; the function never starts one, so anything older is debris.
 const abortMultipartDays = 7
 
-func newKey(ctx *pulumi.Context, name, alias string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*kms.Key, error) {
+// place is where the stack deploys, as the AWS provider sees it.
+type place struct {
+	region    string
+	partition string // "" unless lookupPlace was asked for the account
+	dnsSuffix string
+	account   string
+}
+
+// lookupPlace asks the provider for its region and, when withAccount, for
+// the partition and the account its credentials belong to. opts must carry
+// the component as parent, so a provider passed to the component answers.
+func lookupPlace(ctx *pulumi.Context, withAccount bool, opts ...pulumi.InvokeOption) (place, error) {
+	region, err := aws.GetRegion(ctx, &aws.GetRegionArgs{}, opts...)
+	if err != nil {
+		return place{}, fmt.Errorf("look up the stack's region: %w", err)
+	}
+	p := place{region: region.Name}
+	if !withAccount {
+		return p, nil
+	}
+	partition, err := aws.GetPartition(ctx, &aws.GetPartitionArgs{}, opts...)
+	if err != nil {
+		return place{}, fmt.Errorf("look up the stack's partition: %w", err)
+	}
+	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, opts...)
+	if err != nil {
+		return place{}, fmt.Errorf("look up the stack's account: %w", err)
+	}
+	p.partition, p.dnsSuffix, p.account = partition.Partition, partition.DnsSuffix, caller.AccountId
+	return p, nil
+}
+
+// retained leaves a resource in AWS when it leaves the stack: the key, its
+// alias and its policy outlive a destroy and a move to another encryption,
+// because a deleted key would take every password it encrypted with it.
+var retained = pulumi.RetainOnDelete(true)
+
+// dedicatedKey identifies the key newKey created.
+type dedicatedKey struct {
+	arn, id pulumi.StringOutput
+}
+
+// newKey creates the dedicated key and its alias. aliasPrefix gets a unique
+// suffix from the provider, so two stacks of the same names in one account
+// and region, or a stack recreated next to its retained alias, never collide.
+func newKey(ctx *pulumi.Context, name, aliasPrefix string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*dedicatedKey, error) {
+	opts = append(opts, retained)
 	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 		Description:       pulumi.Sprintf("Encrypts the passwords stored by %s", name),
 		EnableKeyRotation: pulumi.Bool(true),
 		// The longest window AWS allows: a key deleted by mistake can be
 		// restored for 30 days, and with it every password it encrypts.
 		DeletionWindowInDays: pulumi.Int(30),
-		// No Policy: AWS's default key policy lets the account's IAM
-		// policies grant use of the key, which the role and reader
-		// policies rely on.
+		// No Policy: the key's policy is its own resource (newKeyPolicy),
+		// as it names the bucket, which depends on the key. Setting both
+		// would have them overwrite each other.
 		Tags: tags,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := kms.NewAlias(ctx, name+"-key-alias", &kms.AliasArgs{
-		Name:        pulumi.String(alias),
+		NamePrefix:  pulumi.String(aliasPrefix),
 		TargetKeyId: key.KeyId,
 	}, opts...); err != nil {
 		return nil, err
 	}
-	return key, nil
+	return &dedicatedKey{arn: key.Arn, id: key.KeyId}, nil
+}
+
+func newKeyPolicy(ctx *pulumi.Context, name string, key *dedicatedKey, policy pulumi.StringOutput, opts ...pulumi.ResourceOption) error {
+	_, err := kms.NewKeyPolicy(ctx, name+"-key-policy", &kms.KeyPolicyArgs{
+		KeyId:  key.id,
+		Policy: policy,
+	}, append(opts, retained)...)
+	return err
 }
 
 // bucketSpec is what the bucket and its side-car resources need.
@@ -59,14 +117,12 @@ type bucketResources struct {
 
 // newBucket creates the bucket locked down: default encryption, versioning,
 // every public-access flag, ACLs disabled, TLS-only, and lifecycle cleanup.
-// bucketOpts apply to the bucket alone (e.g. DependsOn its key), opts to
-// every resource.
-func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, bucketOpts []pulumi.ResourceOption, opts ...pulumi.ResourceOption) (bucketResources, error) {
+func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi.ResourceOption) (bucketResources, error) {
 	var r bucketResources
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
 		ForceDestroy: pulumi.Bool(spec.forceDestroy),
 		Tags:         spec.tags,
-	}, append(bucketOpts, opts...)...)
+	}, opts...)
 	if err != nil {
 		return r, err
 	}
@@ -208,7 +264,7 @@ type functionSpec struct {
 	memorySize   int
 	timeout      int
 	reserved     int // 0: no reservation
-	environment  pulumi.StringMap
+	environment  pulumi.StringMapInput
 	logGroup     pulumi.StringInput // name
 	tags         pulumi.StringMapInput
 }

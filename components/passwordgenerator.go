@@ -6,11 +6,11 @@ package components
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 )
 
@@ -38,6 +38,10 @@ type PasswordGenerator struct {
 	ReaderPolicyArn pulumi.StringOutput
 	// KMSKeyArn is the key encrypting the passwords; "" with SSE-S3.
 	KMSKeyArn pulumi.StringOutput
+	// DecryptKeyArns are every key the reader policy decrypts with: the
+	// current one first, then those of DecryptKeyArns, so a key retained
+	// after a move to another encryption stays on record.
+	DecryptKeyArns pulumi.StringArrayOutput
 }
 
 // NewPasswordGenerator validates args, builds the function code and
@@ -68,18 +72,21 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		tags = pulumi.ToStringMap(s.tags)
 	}
 
+	where, err := lookupPlace(ctx, s.createKey, child)
+	if err != nil {
+		return nil, fmt.Errorf("PasswordGenerator %s: %w", name, err)
+	}
+	if err := s.checkRegion(where.region); err != nil {
+		return nil, err
+	}
+
 	keyARN := pulumi.String(s.kmsKeyARN).ToStringOutput()
-	var bucketOpts []pulumi.ResourceOption
+	var key *dedicatedKey
 	if s.createKey {
-		key, err := newKey(ctx, name, aliasName(ctx, name), tags, child)
-		if err != nil {
+		if key, err = newKey(ctx, name, aliasPrefix(ctx, name), tags, child); err != nil {
 			return nil, err
 		}
-		keyARN = key.Arn
-		// The bucket depends on its key so that a destroy deletes the key
-		// only after the bucket is gone: if the bucket still holds
-		// passwords (forceDestroy off), the key survives with them.
-		bucketOpts = append(bucketOpts, pulumi.DependsOn([]pulumi.Resource{key}))
+		keyARN = key.arn
 	}
 	spec := bucketSpec{
 		forceDestroy:   s.forceDestroy,
@@ -90,9 +97,14 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	if s.sseKMS() {
 		spec.kmsKeyARN = keyARN
 	}
-	b, err := newBucket(ctx, name, spec, bucketOpts, child)
+	b, err := newBucket(ctx, name, spec, child)
 	if err != nil {
 		return nil, err
+	}
+	if key != nil {
+		if err := newKeyPolicy(ctx, name, key, keyPolicy(b.bucket.Arn, where), child); err != nil {
+			return nil, err
+		}
 	}
 
 	logs, err := newLogGroup(ctx, name, s.logRetentionDays, tags, child)
@@ -107,20 +119,14 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	if err != nil {
 		return nil, err
 	}
-	reader, err := newReaderPolicy(ctx, name, readerPolicy(b.bucket.Arn, keyARN, s.keyPrefix), tags, child)
+	reader, err := newReaderPolicy(ctx, name, readerPolicy(b.bucket.Arn, keyARN, s.keyPrefix, s.previousKeys), tags, child)
 	if err != nil {
 		return nil, err
 	}
 
-	env := pulumi.StringMap{
-		"BUCKET_NAME":         b.bucket.Bucket,
-		"KEY_PREFIX":          pulumi.String(s.keyPrefix),
-		"PASSWORD_MIN_LENGTH": pulumi.String(strconv.Itoa(s.limits.MinLength)),
-		"PASSWORD_MAX_LENGTH": pulumi.String(strconv.Itoa(s.limits.MaxLength)),
-	}
-	if s.sseKMS() {
-		env["KMS_KEY_ID"] = keyARN
-	}
+	env := pulumi.All(b.bucket.Bucket, keyARN).ApplyT(func(v []any) map[string]string {
+		return fnconfig.Config{Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits}.Env()
+	}).(pulumi.StringMapOutput)
 	fn, err := newFunction(ctx, name, functionSpec{
 		role:         role.Arn,
 		code:         code,
@@ -151,6 +157,9 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	pg.LogGroupName = logs.Name
 	pg.ReaderPolicyArn = reader.Arn
 	pg.KMSKeyArn = keyARN
+	pg.DecryptKeyArns = keyARN.ApplyT(func(current string) []string {
+		return iampolicy.DecryptKeys(current, s.previousKeys)
+	}).(pulumi.StringArrayOutput)
 	outputs := pulumi.Map{}
 	for k, v := range pg.Outputs() {
 		outputs[k] = v
@@ -163,8 +172,8 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 
 // Outputs are the component's outputs by the names the program exports them
 // under: what a user needs to invoke the function and read its passwords.
-func (pg *PasswordGenerator) Outputs() map[string]pulumi.StringOutput {
-	return map[string]pulumi.StringOutput{
+func (pg *PasswordGenerator) Outputs() map[string]pulumi.Output {
+	return map[string]pulumi.Output{
 		"functionName":    pg.FunctionName,
 		"functionArn":     pg.FunctionArn,
 		"bucketName":      pg.BucketName,
@@ -174,12 +183,13 @@ func (pg *PasswordGenerator) Outputs() map[string]pulumi.StringOutput {
 		"logGroupName":    pg.LogGroupName,
 		"readerPolicyArn": pg.ReaderPolicyArn,
 		"kmsKeyArn":       pg.KMSKeyArn,
+		"decryptKeyArns":  pg.DecryptKeyArns,
 	}
 }
 
-// aliasName gives the key a name people recognise in the KMS console, unique
-// per project, stack and component. Aliases allow [A-Za-z0-9/_-]; project
-// and stack names may also hold '.'.
-func aliasName(ctx *pulumi.Context, name string) string {
-	return "alias/" + strings.ReplaceAll(ctx.Project()+"-"+ctx.Stack()+"-"+name, ".", "-")
+// aliasPrefix gives the key a name people recognise in the KMS console:
+// project, stack and component, before the provider's unique suffix.
+// Aliases allow [A-Za-z0-9/_-]; project and stack names may also hold '.'.
+func aliasPrefix(ctx *pulumi.Context, name string) string {
+	return "alias/" + strings.ReplaceAll(ctx.Project()+"-"+ctx.Stack()+"-"+name, ".", "-") + "-"
 }

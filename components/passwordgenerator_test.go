@@ -17,6 +17,8 @@ import (
 const (
 	testName    = "pg"
 	existingKey = "arn:aws:kms:eu-west-1:210987654321:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+	// A key a stack used before; sorts before existingKey.
+	previousKey = "arn:aws:kms:eu-west-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"
 	// Markers for want.encryption besides an existing key's ARN.
 	createdKey = "created key"
 	sseS3      = "sse-s3"
@@ -37,6 +39,7 @@ type want struct {
 	maxLength      int
 	reserved       int
 	tags           map[string]string
+	previousKeys   []string // DecryptKeyArns
 }
 
 func (w want) kms() bool { return w.encryption != sseS3 }
@@ -71,6 +74,23 @@ func TestStack(t *testing.T) {
 		{"sse-s3", &PasswordGeneratorArgs{Encryption: EncryptionSSES3}, with(func(w *want) { w.encryption = sseS3 })},
 		{"existing key", &PasswordGeneratorArgs{Encryption: existingKey}, with(func(w *want) { w.encryption = existingKey })},
 		{"x86_64", &PasswordGeneratorArgs{Architecture: "x86_64"}, with(func(w *want) { w.architecture = "x86_64" })},
+		// The migration paths: the key (or keys) that encrypted earlier
+		// versions stay decryptable, listed after the current one.
+		{
+			"kms after other keys",
+			&PasswordGeneratorArgs{DecryptKeyArns: []string{existingKey, previousKey, existingKey}},
+			with(func(w *want) { w.previousKeys = []string{previousKey, existingKey} }),
+		},
+		{
+			"sse-s3 after kms",
+			&PasswordGeneratorArgs{Encryption: EncryptionSSES3, DecryptKeyArns: []string{previousKey}},
+			with(func(w *want) { w.encryption = sseS3; w.previousKeys = []string{previousKey} }),
+		},
+		{
+			"existing key after kms, current key listed too",
+			&PasswordGeneratorArgs{Encryption: existingKey, DecryptKeyArns: []string{previousKey, existingKey}},
+			with(func(w *want) { w.encryption = existingKey; w.previousKeys = []string{previousKey} }),
+		},
 		{
 			"custom prefix with history expiry",
 			&PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("team-a/db/"), NoncurrentVersionExpirationDays: 90},
@@ -117,11 +137,44 @@ func TestNilAndZeroArgsDeployTheSameStack(t *testing.T) {
 	}
 }
 
+// TestKeysOutsideTheRegionAreRefused: S3 uses only keys in the bucket's
+// region, so a key elsewhere is a mistake the preview must catch, before
+// any AWS resource is declared.
+func TestKeysOutsideTheRegionAreRefused(t *testing.T) {
+	m, _, err := deployIn(&awsmock.Mocks{Region: "us-east-1"}, testName, &PasswordGeneratorArgs{
+		Encryption:     existingKey,
+		DecryptKeyArns: []string{previousKey, "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+	})
+	if err == nil {
+		t.Fatal("deploy succeeded")
+	}
+	for _, want := range []string{
+		"encryption: key " + existingKey + " is in eu-west-1, but the stack deploys to us-east-1",
+		"decryptKeyArns: key " + previousKey + " is in eu-west-1",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	if strings.Count(err.Error(), "decryptKeyArns") != 1 {
+		t.Errorf("error %q names a key in the stack's region", err)
+	}
+	for _, r := range m.Resources() {
+		if r.Type != typeToken {
+			t.Errorf("%s registered despite the refused key", r.Name)
+		}
+	}
+}
+
 // deploy runs the component under mocks and returns what was registered
 // and the component's outputs.
-func deploy(name string, args *PasswordGeneratorArgs) (*awsmock.Mocks, map[string]string, error) {
-	m := &awsmock.Mocks{}
-	var out map[string]string
+func deploy(name string, args *PasswordGeneratorArgs) (*awsmock.Mocks, map[string]any, error) {
+	return deployIn(&awsmock.Mocks{}, name, args)
+}
+
+// deployIn is deploy with mocks of the caller's, e.g. in another region.
+func deployIn(m *awsmock.Mocks, name string, args *PasswordGeneratorArgs) (*awsmock.Mocks, map[string]any, error) {
+	var out map[string]any
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		pg, err := NewPasswordGenerator(ctx, name, args)
 		if err != nil {
@@ -133,52 +186,35 @@ func deploy(name string, args *PasswordGeneratorArgs) (*awsmock.Mocks, map[strin
 	return m, out, err
 }
 
-// Resource types.
-const (
-	tBucket      = "aws:s3/bucketV2:BucketV2"
-	tEncryption  = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
-	tVersioning  = "aws:s3/bucketVersioningV2:BucketVersioningV2"
-	tAccessBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-	tOwnership   = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-	tPolicy      = "aws:s3/bucketPolicy:BucketPolicy"
-	tLifecycle   = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
-	tKey         = "aws:kms/key:Key"
-	tAlias       = "aws:kms/alias:Alias"
-	tLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
-	tRole        = "aws:iam/role:Role"
-	tRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
-	tIAMPolicy   = "aws:iam/policy:Policy"
-	tFunction    = "aws:lambda/function:Function"
-)
-
 // taggable are the types that take tags; every one of them must carry the
 // configured tags.
-var taggable = []string{tBucket, tKey, tLogGroup, tRole, tIAMPolicy, tFunction}
+var taggable = []string{awsmock.TypeBucket, awsmock.TypeKey, awsmock.TypeLogGroup, awsmock.TypeRole, awsmock.TypeIAMPolicy, awsmock.TypeFunction}
 
 // checkStack asserts every resource and input the issue lists.
-func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
+func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 	t.Helper()
 	n := func(suffix string) string { return testName + "-" + suffix }
 
 	// Exactly these resources, each a child of the component.
 	wantTypes := map[string]string{
 		testName:                 typeToken,
-		n("bucket"):              tBucket,
-		n("encryption"):          tEncryption,
-		n("versioning"):          tVersioning,
-		n("public-access-block"): tAccessBlock,
-		n("ownership"):           tOwnership,
-		n("tls-only"):            tPolicy,
-		n("lifecycle"):           tLifecycle,
-		n("logs"):                tLogGroup,
-		n("role"):                tRole,
-		n("role-policy"):         tRolePolicy,
-		n("reader"):              tIAMPolicy,
-		n("function"):            tFunction,
+		n("bucket"):              awsmock.TypeBucket,
+		n("encryption"):          awsmock.TypeEncryption,
+		n("versioning"):          awsmock.TypeVersioning,
+		n("public-access-block"): awsmock.TypeAccessBlock,
+		n("ownership"):           awsmock.TypeOwnership,
+		n("tls-only"):            awsmock.TypePolicy,
+		n("lifecycle"):           awsmock.TypeLifecycle,
+		n("logs"):                awsmock.TypeLogGroup,
+		n("role"):                awsmock.TypeRole,
+		n("role-policy"):         awsmock.TypeRolePolicy,
+		n("reader"):              awsmock.TypeIAMPolicy,
+		n("function"):            awsmock.TypeFunction,
 	}
 	if w.encryption == createdKey {
-		wantTypes[n("key")] = tKey
-		wantTypes[n("key-alias")] = tAlias
+		wantTypes[n("key")] = awsmock.TypeKey
+		wantTypes[n("key-alias")] = awsmock.TypeAlias
+		wantTypes[n("key-policy")] = awsmock.TypeKeyPolicy
 	}
 	gotTypes := map[string]string{}
 	for _, r := range m.Resources() {
@@ -204,8 +240,14 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
 		}
 	}
 	for _, r := range m.Resources() {
-		if !slices.Contains([]string{tEncryption, tVersioning, tAccessBlock, tOwnership, tPolicy, tLifecycle}, r.Type) && r.DeletedWith != "" {
+		if !slices.Contains([]string{awsmock.TypeEncryption, awsmock.TypeVersioning, awsmock.TypeAccessBlock, awsmock.TypeOwnership, awsmock.TypePolicy, awsmock.TypeLifecycle}, r.Type) && r.DeletedWith != "" {
 			t.Errorf("%s: deletedWith = %q, want none", r.Name, r.DeletedWith)
+		}
+		// The key and what belongs to it outlive the stack, so no config
+		// change or destroy takes a stored password's key with it; nothing
+		// else is left behind.
+		if keyOwned := slices.Contains([]string{awsmock.TypeKey, awsmock.TypeAlias, awsmock.TypeKeyPolicy}, r.Type); r.RetainOnDelete != keyOwned {
+			t.Errorf("%s: retainOnDelete = %v, want %v", r.Name, r.RetainOnDelete, keyOwned)
 		}
 	}
 	get := func(name string) awsmock.Resource {
@@ -226,7 +268,12 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
 	default:
 		keyARN = w.encryption
 	}
-	wantOut := map[string]string{
+	decryptKeys := []string{}
+	if keyARN != "" {
+		decryptKeys = append(decryptKeys, keyARN)
+	}
+	decryptKeys = append(decryptKeys, w.previousKeys...)
+	wantOut := map[string]any{
 		"functionName":    str(t, fn.Outputs, "name"),
 		"functionArn":     str(t, fn.Outputs, "arn"),
 		"bucketName":      bucketName,
@@ -236,8 +283,9 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
 		"logGroupName":    str(t, logs.Outputs, "name"),
 		"readerPolicyArn": str(t, reader.Outputs, "arn"),
 		"kmsKeyArn":       keyARN,
+		"decryptKeyArns":  decryptKeys,
 	}
-	if !maps.Equal(out, wantOut) {
+	if !reflect.DeepEqual(out, wantOut) {
 		t.Errorf("outputs = %v\nwant %v", out, wantOut)
 	}
 
@@ -256,9 +304,6 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
 
 	// Bucket: a destroy keeps stored passwords unless forceDestroy.
 	expect(t, bucket, "forceDestroy", w.forceDestroy)
-	if w.encryption == createdKey && !bucket.DependsOn(n("key")) {
-		t.Errorf("bucket does not depend on its key, so a destroy could delete the key of a bucket that survives")
-	}
 
 	// Default encryption.
 	enc := get(n("encryption"))
@@ -317,17 +362,33 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
 		t.Errorf("lifecycle configuration does not depend on versioning")
 	}
 
-	// KMS key.
+	// KMS key: its policy is a resource of its own, usable by S3 for this
+	// bucket only; the alias is unique per stack.
 	if w.encryption == createdKey {
 		key := get(n("key"))
 		expect(t, key, "enableKeyRotation", true)
 		expect(t, key, "deletionWindowInDays", 30.0)
 		if _, has := key.Inputs["policy"]; has {
-			t.Errorf("key has an explicit policy; want AWS's default, which lets IAM policies grant its use")
+			t.Errorf("key has an inline policy; want only the separate key policy resource, or the two overwrite each other")
 		}
 		alias := get(n("key-alias"))
-		expect(t, alias, "name", "alias/passwordgen-test-"+testName)
+		expect(t, alias, "namePrefix", "alias/passwordgen-test-"+testName+"-")
+		if _, has := alias.Inputs["name"]; has {
+			t.Errorf("alias has a fixed name; want a prefix the provider makes unique")
+		}
 		expect(t, alias, "targetKeyId", str(t, key.Outputs, "keyId"))
+		kp := get(n("key-policy"))
+		expect(t, kp, "keyId", str(t, key.Outputs, "keyId"))
+		use := []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"}
+		// A key policy, not an IAM policy: "*" is the key itself, and the
+		// account's kms:* is AWS's default, on which IAM grants rely.
+		compareStatements(t, "key policy", parseStatements(t, "key policy", str(t, kp.Inputs, "policy")), []statement{
+			{Effect: "Allow", Principal: map[string]any{"AWS": "arn:aws:iam::" + awsmock.Account + ":root"}, Action: []string{"kms:*"}, Resource: []string{"*"}},
+			{Effect: "Deny", Principal: "*", Action: use, Resource: []string{"*"},
+				Condition: map[string]map[string][]string{"StringNotEquals": {"kms:ViaService": {"s3." + awsmock.DefaultRegion + ".amazonaws.com"}}}},
+			{Effect: "Deny", Principal: "*", Action: use, Resource: []string{"*"},
+				Condition: map[string]map[string][]string{"StringNotEquals": {"kms:EncryptionContext:aws:s3:arn": {bucketARN}}}},
+		})
 	}
 
 	// Log group with retention.
@@ -359,7 +420,9 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]string, w want) {
 	}
 	if w.kms() {
 		fnStatements = append(fnStatements, statement{Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{keyARN}})
-		readerStatements = append(readerStatements, statement{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{keyARN}})
+	}
+	if len(decryptKeys) > 0 {
+		readerStatements = append(readerStatements, statement{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: decryptKeys})
 	}
 	checkStatements(t, "function policy", str(t, rp.Inputs, "policy"), fnStatements)
 	checkStatements(t, "reader policy", str(t, reader.Inputs, "policy"), readerStatements)
@@ -404,10 +467,31 @@ type statement struct {
 	Condition map[string]map[string][]string
 }
 
-// checkStatements parses a policy document and compares it statement by
-// statement. Action and Resource may be a string or a list in IAM's grammar;
-// both are read as lists.
+// checkStatements parses an IAM policy document, checks that no Allow
+// grants a wildcard action or the "*" resource, and compares it statement by
+// statement.
 func checkStatements(t *testing.T, what, doc string, want []statement) {
+	t.Helper()
+	got := parseStatements(t, what, doc)
+	for _, s := range got {
+		if s.Effect != "Allow" {
+			continue
+		}
+		for _, a := range s.Action {
+			if strings.Contains(a, "*") {
+				t.Errorf("%s: wildcard action %q", what, a)
+			}
+		}
+		if slices.Contains(s.Resource, "*") {
+			t.Errorf("%s: grants on resource \"*\"", what)
+		}
+	}
+	compareStatements(t, what, got, want)
+}
+
+// parseStatements reads a policy document's statements. Action and Resource
+// may be a string or a list in IAM's grammar; both are read as lists.
+func parseStatements(t *testing.T, what, doc string) []statement {
 	t.Helper()
 	var parsed struct {
 		Version   string
@@ -421,7 +505,7 @@ func checkStatements(t *testing.T, what, doc string, want []statement) {
 	}
 	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
 		t.Errorf("%s is not a policy document: %v", what, err)
-		return
+		return nil
 	}
 	if parsed.Version != "2012-10-17" {
 		t.Errorf("%s: Version = %q, want 2012-10-17", what, parsed.Version)
@@ -438,18 +522,13 @@ func checkStatements(t *testing.T, what, doc string, want []statement) {
 				st.Condition[op][k] = v
 			}
 		}
-		if s.Effect == "Allow" {
-			for _, a := range s.Action {
-				if strings.Contains(a, "*") {
-					t.Errorf("%s: wildcard action %q", what, a)
-				}
-			}
-			if slices.Contains(s.Resource, "*") {
-				t.Errorf("%s: grants on resource \"*\"", what)
-			}
-		}
 		got = append(got, st)
 	}
+	return got
+}
+
+func compareStatements(t *testing.T, what string, got, want []statement) {
+	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %d statements, want %d:\n got %+v\nwant %+v", what, len(got), len(want), got, want)
 		return

@@ -38,10 +38,19 @@ func functionPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix s
 }
 
 // readerPolicy is the managed policy for people who read passwords.
-func readerPolicy(bucketARN, keyARN pulumi.StringOutput, prefix string) pulumi.StringOutput {
+// previousKeys encrypted versions stored before the current key.
+func readerPolicy(bucketARN, keyARN pulumi.StringOutput, prefix string, previousKeys []string) pulumi.StringOutput {
 	return policyJSON(func(v []string) (iampolicy.Document, error) {
-		return iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[1], KeyPrefix: prefix})
+		return iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[1], KeyPrefix: prefix, PreviousKMSKeyARNs: previousKeys})
 	}, bucketARN, keyARN)
+}
+
+// keyPolicy is the dedicated key's policy: usable only by S3 in the
+// stack's region, for this bucket.
+func keyPolicy(bucketARN pulumi.StringOutput, p place) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.KeyPolicy(iampolicy.KeyPolicyArgs{Partition: p.partition, Account: p.account, Region: p.region, DNSSuffix: p.dnsSuffix, BucketARN: v[0]})
+	}, bucketARN)
 }
 
 // tlsOnlyPolicy is the bucket policy.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/password"
 	"github.com/passwordgen/passwordgen/internal/request"
@@ -28,7 +29,7 @@ type putter interface {
 // invalid JSON — gets an answer from this code and never a runtime-level
 // unmarshal error.
 type function struct {
-	config config
+	config fnconfig.Config
 	store  putter
 	random io.Reader
 	now    func() time.Time

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
@@ -60,7 +61,7 @@ func newHarness(t *testing.T) *harness {
 	st := &fakeStore{}
 	return &harness{
 		fn: &function{
-			config: config{Bucket: "b", KeyPrefix: "passwords/", Limits: request.DefaultLimits()},
+			config: fnconfig.Config{Bucket: "b", KeyPrefix: fnconfig.DefaultKeyPrefix, Limits: request.DefaultLimits()},
 			store:  st,
 			random: rand.NewChaCha8([32]byte{7}),
 			now:    func() time.Time { return fixedNow },

@@ -14,12 +14,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
 
 func main() {
 	logger := lambdacontext.NewLogger()
-	cfg, err := configFromEnv(os.LookupEnv)
+	cfg, err := fnconfig.FromEnv(os.LookupEnv)
 	if err != nil {
 		// Exiting before the runtime loop makes Lambda report Runtime.ExitError
 		// with this line in the function's log: the clearest signal a deployer

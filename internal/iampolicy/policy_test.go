@@ -15,6 +15,9 @@ const (
 	testLogGroup = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/passwordgen-5d6e7f8"
 	testKey      = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	testPrefix   = "passwords/"
+	// Keys a stack used before testKey. thirdKey sorts before otherKey.
+	otherKey = "arn:aws:kms:eu-west-1:123456789012:key/mrk-fedcba9876543210fedcba9876543210"
+	thirdKey = "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 )
 
 // wantStatement is a statement as IAM will read it; Principal is its JSON
@@ -119,6 +122,27 @@ func policyCases() []policyCase {
 			want: append(readerStatements(testBucket, testPrefix), decryptStatement),
 		},
 		{
+			// The migration path: the stack moved from key A to key B, and
+			// A is configured as a previous key (twice, and B once more by
+			// mistake). Readers decrypt with both, each named once.
+			name: "reader kms after a key change",
+			build: func() (Document, error) {
+				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey, PreviousKMSKeyARNs: []string{otherKey, testKey, otherKey, thirdKey}})
+			},
+			kms: true,
+			want: append(readerStatements(testBucket, testPrefix),
+				wantStatement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{testKey, thirdKey, otherKey}}),
+		},
+		{
+			// kms -> sse-s3: new versions need no key, older ones still do.
+			name: "reader sse-s3 after kms",
+			build: func() (Document, error) {
+				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, PreviousKMSKeyARNs: []string{testKey}})
+			},
+			kms:  true,
+			want: append(readerStatements(testBucket, testPrefix), decryptStatement),
+		},
+		{
 			name: "reader sse-s3",
 			build: func() (Document, error) {
 				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix})
@@ -177,36 +201,43 @@ func TestDocuments(t *testing.T) {
 	for _, c := range policyCases() {
 		t.Run(c.name, func(t *testing.T) {
 			doc := parse(t, c)
-			if doc.Version != "2012-10-17" {
-				t.Errorf("Version = %q, want 2012-10-17", doc.Version)
-			}
-			if len(doc.Statement) != len(c.want) {
-				t.Fatalf("%d statements, want %d: %+v", len(doc.Statement), len(c.want), doc.Statement)
-			}
-			for i, want := range c.want {
-				got := doc.Statement[i]
-				principal := ""
-				if got.Principal != nil {
-					b, err := json.Marshal(got.Principal)
-					if err != nil {
-						t.Fatalf("statement %d principal: %v", i, err)
-					}
-					principal = string(b)
-				}
-				if got.Sid != want.Sid || got.Effect != want.Effect || principal != want.Principal {
-					t.Errorf("statement %d: Sid %q Effect %q Principal %s, want %q %q %s", i, got.Sid, got.Effect, principal, want.Sid, want.Effect, want.Principal)
-				}
-				if !slices.Equal(got.Action, want.Action) {
-					t.Errorf("statement %d (%s): Action %q, want %q", i, want.Sid, got.Action, want.Action)
-				}
-				if !slices.Equal(got.Resource, want.Resource) {
-					t.Errorf("statement %d (%s): Resource %q, want %q", i, want.Sid, got.Resource, want.Resource)
-				}
-				if !reflect.DeepEqual(got.Condition, want.Condition) {
-					t.Errorf("statement %d (%s): Condition %v, want %v", i, want.Sid, got.Condition, want.Condition)
-				}
-			}
+			checkDocument(t, doc, c.want)
 		})
+	}
+}
+
+// checkDocument compares a parsed document with the statements a reader of
+// the policy expects, in order.
+func checkDocument(t *testing.T, doc Document, want []wantStatement) {
+	t.Helper()
+	if doc.Version != "2012-10-17" {
+		t.Errorf("Version = %q, want 2012-10-17", doc.Version)
+	}
+	if len(doc.Statement) != len(want) {
+		t.Fatalf("%d statements, want %d: %+v", len(doc.Statement), len(want), doc.Statement)
+	}
+	for i, want := range want {
+		got := doc.Statement[i]
+		principal := ""
+		if got.Principal != nil {
+			b, err := json.Marshal(got.Principal)
+			if err != nil {
+				t.Fatalf("statement %d principal: %v", i, err)
+			}
+			principal = string(b)
+		}
+		if got.Sid != want.Sid || got.Effect != want.Effect || principal != want.Principal {
+			t.Errorf("statement %d: Sid %q Effect %q Principal %s, want %q %q %s", i, got.Sid, got.Effect, principal, want.Sid, want.Effect, want.Principal)
+		}
+		if !slices.Equal(got.Action, want.Action) {
+			t.Errorf("statement %d (%s): Action %q, want %q", i, want.Sid, got.Action, want.Action)
+		}
+		if !slices.Equal(got.Resource, want.Resource) {
+			t.Errorf("statement %d (%s): Resource %q, want %q", i, want.Sid, got.Resource, want.Resource)
+		}
+		if !reflect.DeepEqual(got.Condition, want.Condition) {
+			t.Errorf("statement %d (%s): Condition %v, want %v", i, want.Sid, got.Condition, want.Condition)
+		}
 	}
 }
 

@@ -1,20 +1,34 @@
 package iampolicy
 
+import "slices"
+
 // ReaderArgs are the resources an authorized reader may read.
 type ReaderArgs struct {
 	BucketARN string // arn:<partition>:s3:::<bucket>
 	KeyPrefix string // "" or ending in '/'; readers see only objects below it
-	KMSKeyARN string // "" when the bucket uses SSE-S3
+	KMSKeyARN string // the key new passwords get; "" when the bucket uses SSE-S3
+	// PreviousKMSKeyARNs are keys that encrypted versions stored before the
+	// stack moved to its current encryption. Each stored version keeps the
+	// key it was written with, so readers must keep decrypting with these.
+	PreviousKMSKeyARNs []string
 }
 
 // Reader is the managed policy that people and automation attach to read
 // stored passwords: every version of the objects below the prefix, listing
-// limited to that prefix, and, with SSE-KMS, decryption. It grants no write.
+// limited to that prefix, and decryption with every key that encrypted one
+// of them. It grants no write.
 func Reader(a ReaderArgs) (Document, error) {
 	var in inputs
 	in.bucket(a.BucketARN)
 	in.keyPrefix(a.KeyPrefix)
 	in.kmsKey(a.KMSKeyARN)
+	for _, arn := range a.PreviousKMSKeyARNs {
+		if arn == "" {
+			in.fail("previous KMS key ARN is empty")
+			continue
+		}
+		in.kmsKey(arn)
+	}
 	if err := in.err("reader policy"); err != nil {
 		return Document{}, err
 	}
@@ -42,13 +56,30 @@ func Reader(a ReaderArgs) (Document, error) {
 		},
 		list,
 	}
-	if a.KMSKeyARN != "" {
+	if keys := DecryptKeys(a.KMSKeyARN, a.PreviousKMSKeyARNs); len(keys) > 0 {
 		statements = append(statements, Statement{
 			Sid:      "DecryptWithKey",
 			Effect:   "Allow",
 			Action:   []string{"kms:Decrypt"},
-			Resource: []string{a.KMSKeyARN},
+			Resource: keys,
 		})
 	}
 	return Document{Version: version, Statement: statements}, nil
+}
+
+// DecryptKeys lists the keys readers decrypt with: the current key first
+// (if any), then the previous ones sorted, each once. Sorting keeps the
+// policy unchanged when only the order of the configured keys changes. No
+// key gives an empty list, not nil, so it shows as [] where it is exported.
+func DecryptKeys(current string, previous []string) []string {
+	keys := []string{}
+	if current != "" {
+		keys = append(keys, current)
+	}
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(previous))) {
+		if k != "" && k != current {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

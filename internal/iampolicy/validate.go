@@ -5,26 +5,17 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-)
 
-// The patterns follow the AWS naming rules for each resource. A partition is
-// "aws" or "aws-" followed by a suffix (aws-cn, aws-us-gov, aws-iso-b, ...),
-// so new partitions work without a code change.
-const (
-	partitionRE = `(aws(?:-[a-z]+)*)`
-	regionRE    = `[a-z]{2}(?:-[a-z]+)+-[0-9]+`
-	accountRE   = `[0-9]{12}`
+	"github.com/passwordgen/passwordgen/internal/awsarn"
 )
 
 var (
 	// Bucket names as S3 creates them today: 3-63 lowercase letters, digits,
 	// dots and hyphens. This rules out '/', '*' and '?', any of which would
 	// turn the bucket ARN into a pattern over other resources.
-	bucketARN = regexp.MustCompile(`^arn:` + partitionRE + `:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$`)
+	bucketARN = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$`)
 	// Log group names: 1-512 of [.-_/#A-Za-z0-9].
-	logGroupARN = regexp.MustCompile(`^arn:` + partitionRE + `:logs:` + regionRE + `:` + accountRE + `:log-group:[.\-_/#A-Za-z0-9]{1,512}$`)
-	// Key IDs: a UUID, or mrk- and 32 hex digits for multi-Region keys.
-	kmsKeyARN = regexp.MustCompile(`^arn:` + partitionRE + `:kms:` + regionRE + `:` + accountRE + `:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	logGroupARN = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:logs:` + awsarn.RegionPattern + `:` + awsarn.AccountPattern + `:log-group:[.\-_/#A-Za-z0-9]{1,512}$`)
 )
 
 // maxKeyPrefix is S3's limit on a whole object key; a longer prefix could
@@ -72,15 +63,12 @@ func (in *inputs) kmsKey(arn string) {
 	if arn == "" {
 		return
 	}
-	if m := kmsKeyARN.FindStringSubmatch(arn); m != nil {
-		in.samePartition("KMS key ARN", m[1])
+	key, err := awsarn.ParseKMSKey(arn)
+	if err != nil {
+		in.fail("KMS key ARN: %v", err)
 		return
 	}
-	if strings.Contains(arn, "alias/") {
-		in.fail("KMS key ARN %q: an alias is not accepted because key policies and grants are evaluated against the key ARN; pass arn:<partition>:kms:<region>:<account>:key/<key-id>", arn)
-		return
-	}
-	in.fail("KMS key ARN %q: want arn:<partition>:kms:<region>:<account>:key/<key-id>", arn)
+	in.samePartition("KMS key ARN", key.Partition)
 }
 
 // keyPrefix rejects prefixes that would change the meaning of the IAM

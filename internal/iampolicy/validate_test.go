@@ -51,11 +51,17 @@ func TestInvalidInputs(t *testing.T) {
 		{"log group no account", function(logGroup("arn:aws:logs:eu-west-1::log-group:passwordgen")), []string{"log-group:<name>"}},
 		{"log group wrong service", function(logGroup("arn:aws:s3:::passwordgen")), []string{"log-group:<name>"}},
 
-		{"key alias ARN", reader(key("arn:aws:kms:eu-west-1:123456789012:alias/passwordgen")), []string{"alias is not accepted", "key ARN"}},
-		{"key alias name", function(func(a *FunctionArgs) { a.KMSKeyARN = "alias/passwordgen" }), []string{"alias is not accepted"}},
+		{"key alias ARN", reader(key("arn:aws:kms:eu-west-1:123456789012:alias/passwordgen")), []string{"is an alias", "key ARN"}},
+		{"key alias name", function(func(a *FunctionArgs) { a.KMSKeyARN = "alias/passwordgen" }), []string{"is an alias"}},
 		{"key bare id", reader(key("1234abcd-12ab-34cd-56ef-1234567890ab")), []string{"key/<key-id>"}},
 		{"key wildcard", reader(key("arn:aws:kms:eu-west-1:123456789012:key/*")), []string{"key/<key-id>"}},
 		{"key wrong service", reader(key("arn:aws:iam::123456789012:role/x")), []string{"key/<key-id>"}},
+
+		{"previous key empty", reader(func(a *ReaderArgs) { a.PreviousKMSKeyARNs = []string{""} }), []string{"previous KMS key ARN is empty"}},
+		{"previous key alias", reader(func(a *ReaderArgs) { a.PreviousKMSKeyARNs = []string{"arn:aws:kms:eu-west-1:123456789012:alias/old"} }), []string{"is an alias"}},
+		{"previous key in other partition", reader(func(a *ReaderArgs) {
+			a.PreviousKMSKeyARNs = []string{"arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+		}), []string{`KMS key ARN is in partition "aws-cn"`}},
 
 		{"prefix without slash", reader(prefix("passwords")), []string{"end with '/'"}},
 		{"prefix star", reader(prefix("pass*/")), []string{"must not contain '*', '?' or '$'"}},
@@ -97,6 +103,11 @@ func TestValidInputs(t *testing.T) {
 		{"multi-region key", FunctionArgs{BucketARN: testBucket, LogGroupARN: testLogGroup, KMSKeyARN: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"}},
 		{"dotted bucket, nested prefix", FunctionArgs{BucketARN: "arn:aws:s3:::my.passwords.example", KeyPrefix: "a/b-c/d_e/", LogGroupARN: testLogGroup}},
 		{"log group name with #", FunctionArgs{BucketARN: testBucket, LogGroupARN: "arn:aws:logs:ap-southeast-2:123456789012:log-group:team#1.pw_gen"}},
+		{"European Sovereign Cloud", FunctionArgs{
+			BucketARN:   "arn:aws-eusc:s3:::passwords",
+			LogGroupARN: "arn:aws-eusc:logs:eusc-de-east-1:123456789012:log-group:pw",
+			KMSKeyARN:   "arn:aws-eusc:kms:eusc-de-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		}},
 		{"china partition", FunctionArgs{
 			BucketARN:   "arn:aws-cn:s3:::passwords",
 			LogGroupARN: "arn:aws-cn:logs:cn-northwest-1:123456789012:log-group:pw",

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -49,7 +50,6 @@ func validate(p Policy) ([]class, error) {
 		{p.Numbers, class{include: "include_numbers", minField: "min_numbers", noun: "number", chars: "0123456789", asked: p.MinNumbers}},
 		{p.Symbols, class{include: "include_symbols", minField: "min_symbols", noun: "symbol", chars: p.SymbolSet, asked: p.MinSymbols}},
 	}
-	included := false
 	for _, c := range all {
 		switch {
 		case c.asked < 0:
@@ -59,14 +59,13 @@ func validate(p Policy) ([]class, error) {
 		case c.asked > p.Length:
 			return nil, &PolicyError{c.minField, fmt.Sprintf("%d is more than length %d", c.asked, p.Length)}
 		}
-		included = included || c.on
 	}
-	if !included {
-		return nil, &PolicyError{"include_lowercase", "at least one of include_lowercase, include_uppercase, include_numbers and include_symbols must be true"}
+	if err := p.CheckIncluded(); err != nil {
+		return nil, err
 	}
 	if p.Symbols {
-		if err := validateSymbols(p.SymbolSet); err != nil {
-			return nil, err
+		if err := CheckSymbols(p.SymbolSet); err != nil {
+			return nil, &PolicyError{"symbols", err.Error()}
 		}
 	}
 
@@ -99,20 +98,32 @@ func validate(p Policy) ([]class, error) {
 	return classes, nil
 }
 
-// validateSymbols enforces the symbol rules: anything else would let a
-// symbol count as a letter or digit, or make one character likelier than
-// the rest.
-func validateSymbols(set string) error {
+// CheckIncluded is the rule that at least one class is included: a
+// policy without any can produce no password. The request layer applies it
+// too, to answer it before any other combination.
+func (p Policy) CheckIncluded() *PolicyError {
+	if p.Lowercase || p.Uppercase || p.Numbers || p.Symbols {
+		return nil
+	}
+	return &PolicyError{"include_lowercase", "at least one of include_lowercase, include_uppercase, include_numbers and include_symbols must be true"}
+}
+
+// CheckSymbols enforces the rules for a symbol set: anything else would let
+// a symbol count as a letter or digit, or make one character likelier than
+// the rest. The error names no field, so each caller can attach its own.
+func CheckSymbols(set string) error {
 	if set == "" {
-		return &PolicyError{"symbols", "must not be empty when include_symbols is true"}
+		return errors.New("must not be empty; set include_symbols to false to leave symbols out")
 	}
 	var seen [utf8.RuneSelf]bool
-	for _, r := range set {
+	// Every character before a bad one is ASCII, so the byte index is also
+	// the character position.
+	for i, r := range set {
 		if !IsSymbol(r) {
-			return &PolicyError{"symbols", fmt.Sprintf("%q is not printable ASCII punctuation (no letters, digits, spaces or control characters)", r)}
+			return fmt.Errorf("must hold only ASCII punctuation (no letters, digits or spaces), got %q at position %d", r, i+1)
 		}
 		if seen[r] {
-			return &PolicyError{"symbols", fmt.Sprintf("%q appears more than once", r)}
+			return fmt.Errorf("lists %q more than once", r)
 		}
 		seen[r] = true
 	}

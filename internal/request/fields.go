@@ -2,7 +2,6 @@ package request
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -30,7 +29,7 @@ var fields = map[string]setter{
 	"include_numbers":   func(r *Request, v any, _ Limits) error { return setBool(&r.Policy.Numbers, v) },
 	"include_symbols":   func(r *Request, v any, _ Limits) error { return setBool(&r.Policy.Symbols, v) },
 	"symbols": func(r *Request, v any, _ Limits) error {
-		return setString(&r.Policy.SymbolSet, v, checkSymbols)
+		return setString(&r.Policy.SymbolSet, v, password.CheckSymbols)
 	},
 	"exclude_characters": func(r *Request, v any, _ Limits) error {
 		return setString(&r.Policy.ExcludeCharacters, v, checkExclude)
@@ -95,27 +94,6 @@ func setString(dst *string, v any, check func(string) error) error {
 		return err
 	}
 	*dst = s
-	return nil
-}
-
-// checkSymbols keeps the symbol class disjoint from the other classes and
-// free of duplicates, which would make some symbols likelier than others.
-func checkSymbols(s string) error {
-	if s == "" {
-		return errors.New("must not be empty; set include_symbols to false to leave symbols out")
-	}
-	var seen [128]bool
-	// Every character before a bad one is ASCII, so the byte index is also
-	// the character position.
-	for i, c := range s {
-		if !password.IsSymbol(c) {
-			return fmt.Errorf("must hold only ASCII punctuation (no letters, digits or spaces), got %q at position %d", c, i+1)
-		}
-		if seen[c] {
-			return fmt.Errorf("lists %q more than once", c)
-		}
-		seen[c] = true
-	}
 	return nil
 }
 

@@ -14,14 +14,14 @@ func TestLimitsValidate(t *testing.T) {
 		{Limits{4, 4}, ""},
 		{Limits{4, 4096}, ""},
 		{Limits{4096, 4096}, ""},
-		{Limits{3, 128}, "PASSWORD_MIN_LENGTH must be between 4 and 4096, got 3"},
-		{Limits{8, 4097}, "PASSWORD_MAX_LENGTH must be between 4 and 4096, got 4097"},
-		{Limits{0, 0}, "PASSWORD_MIN_LENGTH must be between 4 and 4096, got 0"},
-		{Limits{-8, 128}, "PASSWORD_MIN_LENGTH must be between 4 and 4096, got -8"},
-		{Limits{129, 128}, "PASSWORD_MIN_LENGTH (129) must not exceed PASSWORD_MAX_LENGTH (128)"},
+		{Limits{3, 128}, "min must be between 4 and 4096, got 3"},
+		{Limits{8, 4097}, "max must be between 4 and 4096, got 4097"},
+		{Limits{0, 0}, "min must be between 4 and 4096, got 0"},
+		{Limits{-8, 128}, "min must be between 4 and 4096, got -8"},
+		{Limits{129, 128}, "min (129) must not exceed max (128)"},
 	}
 	for _, tt := range tests {
-		err := tt.limits.Validate()
+		err := tt.limits.Validate("min", "max")
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%+v.Validate() = %v, want nil", tt.limits, err)

@@ -45,9 +45,8 @@ func Parse(event []byte, limits Limits) (Request, error) {
 	}
 	// password.New repeats this check; making it here as well gives the
 	// caller the same answer before any other combination is looked at.
-	p := r.Policy
-	if !p.Lowercase && !p.Uppercase && !p.Numbers && !p.Symbols {
-		return Request{}, &Error{Field: "include_lowercase", Message: "at least one of include_lowercase, include_uppercase, include_numbers and include_symbols must be true"}
+	if err := r.Policy.CheckIncluded(); err != nil {
+		return Request{}, &Error{Field: err.Field, Message: err.Message}
 	}
 	return r, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
 
@@ -26,7 +27,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	bucket := os.Getenv("BUCKET_NAME")
+	bucket := os.Getenv(fnconfig.EnvBucket)
 	body := bytes.Repeat([]byte{'x'}, bodySize)
 	// json.RawMessage, not []byte: aws-lambda-go would decode the JSON event
 	// into a []byte and fail on anything but a base64 string.

@@ -1,16 +1,16 @@
 // Command local runs the password generator on this machine without an AWS
 // account (`make local`, or `go run ./internal/cmd/local`): it builds the
-// function from handler/, serves it on Lambda's Invoke API next to an
-// embedded S3-compatible store, and prints the AWS CLI commands to try.
-// Ctrl-C or SIGTERM stops it, as does the end of the process that started
-// it; a second Ctrl-C ends it at once.
+// function from handler/, serves it on Lambda's Invoke API next to the
+// pinned MinIO server (built on first use, see internal/local/minio), and
+// prints the AWS CLI commands to try. Ctrl-C or SIGTERM stops it, as does
+// the end of the process that started it; a second Ctrl-C ends it at once.
 //
 // Every flag can also be set by an environment variable, which the flag
 // overrides:
 //
 //	-lambda-addr  PASSWORDGEN_LOCAL_LAMBDA_ADDR  Invoke API address (127.0.0.1:9701)
 //	-s3-addr      PASSWORDGEN_LOCAL_S3_ADDR      S3 API address (127.0.0.1:9702)
-//	-data         PASSWORDGEN_LOCAL_DATA         store directory (.local/s3 in the module root)
+//	-data         PASSWORDGEN_LOCAL_DATA         MinIO's data and KMS key (.local/minio in the module root)
 //	-bucket       PASSWORDGEN_LOCAL_BUCKET       bucket name (password-generator-local)
 //	-concurrency  PASSWORDGEN_LOCAL_CONCURRENCY  runtime processes (4)
 package main
@@ -49,8 +49,8 @@ func main() {
 	go func() {
 		<-ctx.Done()
 		// A second Ctrl-C ends the process at once, should the orderly
-		// stop take too long; the runtime processes die with it
-		// (lambdaruntime's parent-death signal). SIGTERM stays caught:
+		// stop take too long; the runtime processes and MinIO die with
+		// it (their parent-death signal). SIGTERM stays caught:
 		// the kernel sends the parent-death signal again for each thread
 		// of an exiting `go run`.
 		signal.Reset(os.Interrupt)
@@ -72,9 +72,9 @@ func options(args []string, getenv func(string) string, usage io.Writer) (stack.
 	fs.StringVar(&o.LambdaAddr, "lambda-addr", orDefault(getenv("PASSWORDGEN_LOCAL_LAMBDA_ADDR"), stack.DefaultLambdaAddr),
 		"`host:port` of the Lambda Invoke API (env PASSWORDGEN_LOCAL_LAMBDA_ADDR)")
 	fs.StringVar(&o.S3Addr, "s3-addr", orDefault(getenv("PASSWORDGEN_LOCAL_S3_ADDR"), stack.DefaultS3Addr),
-		"`host:port` of the S3 API (env PASSWORDGEN_LOCAL_S3_ADDR)")
+		"`host:port` of the S3 API, served by MinIO (env PASSWORDGEN_LOCAL_S3_ADDR)")
 	fs.StringVar(&o.DataDir, "data", getenv("PASSWORDGEN_LOCAL_DATA"),
-		"`directory` keeping the stored objects across restarts (env PASSWORDGEN_LOCAL_DATA; default "+stack.DefaultDataDir+" in the module root)")
+		"`directory` keeping MinIO's data and KMS key across restarts (env PASSWORDGEN_LOCAL_DATA; default "+stack.DefaultDataDir+" in the module root)")
 	fs.StringVar(&o.Bucket, "bucket", orDefault(getenv("PASSWORDGEN_LOCAL_BUCKET"), stack.DefaultBucket),
 		"`name` of the bucket passwords are stored in (env PASSWORDGEN_LOCAL_BUCKET)")
 	concurrency := stack.DefaultConcurrency

@@ -58,6 +58,8 @@ func TestInvoke(t *testing.T) {
 			body: notFound("arn:aws:lambda:us-east-1:000000000000:function:fn:prod")},
 		{name: "ARN of another region", ref: "arn:aws:lambda:eu-west-1:000000000000:function:fn", payload: echo, status: 404,
 			errorType: "ResourceNotFoundException", body: notFound("arn:aws:lambda:eu-west-1:000000000000:function:fn")},
+		{name: "ARN of a sovereign-cloud region", ref: "arn:aws-eusc:lambda:eusc-de-east-1:000000000000:function:fn", payload: echo, status: 404,
+			errorType: "ResourceNotFoundException", body: notFound("arn:aws:lambda:eusc-de-east-1:000000000000:function:fn")},
 		{name: "ARN of another account", ref: "123456789012:function:fn", payload: echo, status: 404,
 			errorType: "ResourceNotFoundException", body: notFound("arn:aws:lambda:us-east-1:123456789012:function:fn")},
 		{name: "qualifiers disagree", ref: "fn:%24LATEST", query: "?Qualifier=prod", payload: echo, status: 400,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/passwordgen/passwordgen/internal/awsarn"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 )
 
@@ -43,7 +44,7 @@ type request struct {
 // functionRef is the FunctionName pattern of the Invoke API: a name, a
 // partial ARN (account:function:name) or an ARN, each with an optional
 // qualifier. The groups are region, account, name and qualifier.
-var functionRef = regexp.MustCompile(`^(?:arn:aws[a-zA-Z-]*:lambda:)?(?:([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(?:(\d{12}):)?(?:function:)?([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$`)
+var functionRef = regexp.MustCompile(`^(?:arn:aws[a-zA-Z-]*:lambda:)?(?:` + awsarn.RegionPattern + `:)?(?:` + awsarn.AccountPattern + `:)?(?:function:)?([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$`)
 
 // parse checks a request in the order that lets every answer be the
 // service's: headers, the function's name, the payload's size, whether the

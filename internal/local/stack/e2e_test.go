@@ -20,7 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/passwordgen/passwordgen/internal/local/minio"
 	"github.com/passwordgen/passwordgen/internal/password"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 // The end-to-end test runs what a user runs: the command `make local`
@@ -49,8 +51,11 @@ func awsCLI(t *testing.T) string {
 }
 
 // buildCommand builds internal/cmd/local, the program `make local` runs.
+// The stack needs the pinned MinIO already built: a test does not wait for
+// that build.
 func buildCommand(t *testing.T) string {
 	t.Helper()
+	miniotest.Binary(t)
 	bin := filepath.Join(t.TempDir(), "local")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -73,12 +78,13 @@ type stack struct {
 	tmp string
 	// viaParent: cmd is a shell running the command, as `go run` does.
 	viaParent bool
+	data      string // the data directory, which its MinIO serves
 
 	lambdaURL, s3URL string
 	printed          []string // the shell commands it printed
 }
 
-var endpoints = regexp.MustCompile(`(?m)^\s*Lambda Invoke API\s+(http://\S+).*\n\s*S3 API\s+(http://\S+)`)
+var endpoints = regexp.MustCompile(`(?m)^\s*Lambda Invoke API\s+(http://\S+).*\n\s*S3 API \(MinIO\)\s+(http://\S+)`)
 
 // startStack runs the command on data with free ports, the Lambda one set by
 // environment and the S3 one by flag, and waits until it has printed its
@@ -87,7 +93,7 @@ var endpoints = regexp.MustCompile(`(?m)^\s*Lambda Invoke API\s+(http://\S+).*\n
 func startStack(t *testing.T, bin, data string, secrets *secrets, viaParent bool) *stack {
 	t.Helper()
 	logs := t.TempDir()
-	s := &stack{stdout: filepath.Join(logs, "stdout"), stderr: filepath.Join(logs, "stderr"), exited: make(chan struct{}), tmp: t.TempDir(), viaParent: viaParent}
+	s := &stack{stdout: filepath.Join(logs, "stdout"), stderr: filepath.Join(logs, "stderr"), exited: make(chan struct{}), tmp: t.TempDir(), viaParent: viaParent, data: data}
 	args := []string{bin, "-s3-addr", "127.0.0.1:0", "-data", data}
 	if viaParent {
 		args = append([]string{"sh", "-c", `"$@" & wait`, "sh"}, args...)
@@ -122,8 +128,8 @@ func startStack(t *testing.T, bin, data string, secrets *secrets, viaParent bool
 			<-s.exited
 		}
 		// A stack that failed to stop with its parent must not outlive
-		// the test; its runtime processes die with it.
-		for _, pid := range processes(func(exe string) bool { return exe == bin }) {
+		// the test; its runtime processes and MinIO die with it.
+		for _, pid := range processes(func(exe, _ string) bool { return exe == bin }) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 		if t.Failed() {
@@ -166,12 +172,15 @@ func read(t *testing.T, path string) string {
 }
 
 // stop signals the command, or the shell running it, and checks that it
-// stops in order, leaving no runtime process and no build directory behind,
-// and that it never printed a password.
+// stops in order, leaving no runtime process, no MinIO and no build
+// directory behind, and that it never printed a password.
 func (s *stack) stop(t *testing.T, sig syscall.Signal, secrets *secrets) {
 	t.Helper()
 	if n := len(s.runtimeProcesses(t)); n != 4 {
 		t.Errorf("%d runtime processes before the stop, want the default 4", n)
+	}
+	if n := len(s.minioProcesses(t)); n != 1 {
+		t.Errorf("%d MinIO processes on the data directory before the stop, want 1", n)
 	}
 	if err := s.cmd.Process.Signal(sig); err != nil {
 		t.Fatalf("signal the local stack: %v", err)
@@ -195,6 +204,9 @@ func (s *stack) stop(t *testing.T, sig syscall.Signal, secrets *secrets) {
 	if pids := s.runtimeProcesses(t); len(pids) > 0 {
 		t.Errorf("runtime processes %v outlived the local stack", pids)
 	}
+	if pids := s.minioProcesses(t); len(pids) > 0 {
+		t.Errorf("MinIO %v outlived the local stack", pids)
+	}
 	if left, _ := filepath.Glob(filepath.Join(s.tmp, "passwordgen-local-*")); len(left) > 0 {
 		t.Errorf("build directories left behind: %v", left)
 	}
@@ -213,17 +225,34 @@ func (s *stack) runtimeProcesses(t *testing.T) []int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return processes(func(exe string) bool { return strings.HasPrefix(exe, dir+string(filepath.Separator)) })
+	return processes(func(exe, _ string) bool { return strings.HasPrefix(exe, dir+string(filepath.Separator)) })
 }
 
-// processes lists the processes whose executable's path matches.
-func processes(match func(exe string) bool) []int {
+// minioProcesses lists the MinIO servers on the stack's data directory;
+// other tests may run servers of their own.
+func (s *stack) minioProcesses(t *testing.T) []int {
+	t.Helper()
+	bin, err := minio.Cached()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return processes(func(exe, cmdline string) bool { return exe == bin && strings.Contains(cmdline, s.data) })
+}
+
+// processes lists the processes whose executable's path and command line
+// match.
+func processes(match func(exe, cmdline string) bool) []int {
 	exes, _ := filepath.Glob("/proc/[0-9]*/exe")
 	var pids []int
 	for _, exe := range exes {
 		// Processes that are not ours or are gone cannot be read; they
 		// cannot be the stack's either.
-		if target, err := os.Readlink(exe); err == nil && match(target) {
+		target, err := os.Readlink(exe)
+		if err != nil {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join(filepath.Dir(exe), "cmdline"))
+		if match(target, string(cmdline)) {
 			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(exe))) // the glob matched digits
 			pids = append(pids, pid)
 		}
@@ -403,7 +432,7 @@ func TestLocalStackWithAWSCLI(t *testing.T) {
 	st := startStack(t, bin, data, secrets, false)
 	L, S := st.lambdaURL, st.s3URL
 	want := []string{
-		"export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1",
+		"export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local-secret AWS_REGION=us-east-1",
 		"aws lambda invoke --endpoint-url " + L + ` --function-name password-generator --cli-binary-format raw-in-base64-out --payload '{"length": 20, "name": "test-password-1"}' response.json`,
 		"aws lambda invoke --endpoint-url " + L + ` --function-name password-generator --cli-binary-format raw-in-base64-out --payload '{"length": 12, "include_symbols": false, "name": "simple-password"}' response.json`,
 		"cat response.json",
@@ -475,12 +504,19 @@ func TestLocalStackWithAWSCLI(t *testing.T) {
 		}
 	}
 
-	// One store per data directory: a second stack on it is refused.
+	// One stack per data directory, and per address: a second one is
+	// refused, saying why.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	second := exec.CommandContext(ctx, bin, "-lambda-addr", "127.0.0.1:0", "-s3-addr", "127.0.0.1:0", "-data", data)
-	if out, err := second.CombinedOutput(); err == nil || !strings.Contains(string(out), "is in use by another local stack") {
-		t.Errorf("a second stack on the same data directory: %v, %s; want it refused", err, secrets.redact(string(out)))
+	s3Addr := strings.TrimPrefix(S, "http://")
+	for _, tt := range []struct{ name, s3Addr, data, want string }{
+		{"same data directory", "127.0.0.1:0", data, "is in use by another local stack"},
+		{"same S3 address", s3Addr, filepath.Join(t.TempDir(), "data"), "listen tcp " + s3Addr + ": bind: address already in use\nlocal: is another `make local` running?"},
+	} {
+		second := exec.CommandContext(ctx, bin, "-lambda-addr", "127.0.0.1:0", "-s3-addr", tt.s3Addr, "-data", tt.data)
+		if out, err := second.CombinedOutput(); err == nil || !strings.Contains(string(out), tt.want) {
+			t.Errorf("a second stack on the %s: %v, %s; want it refused with %q", tt.name, err, secrets.redact(string(out)), tt.want)
+		}
 	}
 
 	st.stop(t, syscall.SIGINT, secrets) // Ctrl-C

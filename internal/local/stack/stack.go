@@ -1,13 +1,17 @@
 // Package stack runs the password generator on one machine, without an
 // AWS account: the real bootstrap built from handler/, in a pool of runtime
-// processes behind Lambda's Invoke API, and an embedded S3-compatible store
-// holding the stack's versioned bucket. The function gets the environment
-// the stack gives it, pointed at the local store, so that the same
-// `aws lambda invoke` and `aws s3` commands as in production work against
-// the local endpoints (with --endpoint-url).
+// processes behind Lambda's Invoke API, and the pinned MinIO server holding
+// the stack's bucket, versioned and encrypted with SSE-KMS as deployed. The
+// function gets the environment the stack gives it, pointed at MinIO, and
+// signs as a MinIO user limited to the S3 statements of the deployed
+// function policy, so that least privilege holds here too. The same `aws
+// lambda invoke` and `aws s3` commands as in production work against the
+// local endpoints (with --endpoint-url).
 //
-// Both endpoints listen on 127.0.0.1 by default: the store does not check
-// credentials, so anyone who can reach it can read the passwords.
+// Both endpoints listen on 127.0.0.1 by default: the Invoke API checks no
+// credentials, and MinIO's administrator credentials are the well-known
+// ones printed for the AWS CLI, so anyone who can reach them can read the
+// passwords.
 package stack
 
 import (
@@ -24,40 +28,52 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/local/minio"
 	"github.com/passwordgen/passwordgen/internal/request"
-	"github.com/passwordgen/passwordgen/internal/s3local"
 )
 
-// Defaults, documented in README. The ports are next to each other and away
-// from those of common local services (MinIO 9000/9001, LocalStack 4566,
-// `sam local start-lambda` 3001).
+// Defaults, documented in README. The ports are next to each other, one
+// per endpoint of the stack (9703 and up are for the endpoints still to
+// come), and away from those of common local services (MinIO 9000/9001,
+// LocalStack 4566, `sam local start-lambda` 3001).
 const (
 	DefaultLambdaAddr  = "127.0.0.1:9701"
 	DefaultS3Addr      = "127.0.0.1:9702"
 	DefaultBucket      = "password-generator-local"
 	DefaultConcurrency = 4
 	// DefaultDataDir is relative to the root of the Go module, so the
-	// store is the same whichever directory of the repository it is
+	// data is the same whichever directory of the repository the stack is
 	// started from; it is gitignored.
-	DefaultDataDir = ".local/s3"
+	DefaultDataDir = ".local/minio"
 )
 
 // What the stack fixes, as the recipe and the Pulumi stack's defaults do.
 const (
 	functionName = "password-generator"
 	region       = "us-east-1"
-	keyPrefix    = "passwords/"
-	// kmsKeyID stands for the key the stack creates by default; the local
-	// store echoes it without encrypting (see s3local).
-	kmsKeyID = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
-	// The function's SDK and the AWS CLI need credentials to sign with;
-	// the local endpoints accept any.
-	accessKeyID     = "local"
-	secretAccessKey = "local"
+	keyPrefix    = fnconfig.DefaultKeyPrefix
+	// kmsKeyName is the MinIO KMS key the data directory's key file
+	// holds. The function sends it as KMS_KEY_ID, where the deployed stack
+	// sends the key's ARN: MinIO knows its keys by name only.
+	kmsKeyName = "password-generator-local"
+	// Stand-ins for the deployed stack's log group and key, so that the
+	// function's policy is built by the same code as on AWS; only its S3
+	// statements are loaded into MinIO.
+	logGroupARN = "arn:aws:logs:" + region + ":" + lambdaruntime.AccountID + ":log-group:/aws/lambda/" + functionName
+	kmsKeyARN   = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
 )
+
+// MinIO's administrator, whom the user's AWS CLI signs as: fixed, because
+// README shows them, and MinIO wants a secret of at least 8 characters.
+// The function signs as functionUser instead, with a secret new at every
+// start.
+var admin = minio.Credentials{AccessKey: "local", SecretKey: "local-secret"}
+
+const functionUser = "password-generator"
 
 // stopGrace bounds how long a stop waits for invocations in flight: longer
 // than the function's 10-second timeout, so none is cut short.
@@ -66,14 +82,16 @@ const stopGrace = 15 * time.Second
 // Options configures Run; zero values take the defaults above.
 type Options struct {
 	LambdaAddr string // host:port of the Invoke API; port 0 picks a free one
-	S3Addr     string // host:port of the S3 API
-	// DataDir holds the store's data across restarts; a relative path is
-	// resolved against the working directory.
+	S3Addr     string // host:port of the S3 API (MinIO); port 0 too
+	// DataDir holds MinIO's data, and the KMS key it is encrypted with,
+	// across restarts; a relative path is resolved against the working
+	// directory.
 	DataDir     string
 	Bucket      string
 	Concurrency int // runtime processes, so concurrent invocations are served
 	// Out receives the endpoints and the commands to try; Log the
-	// function's log lines and the stack's own. Nil discards.
+	// function's log lines, the stack's own and MinIO's build progress.
+	// Nil discards.
 	Out io.Writer
 	Log io.Writer
 }
@@ -81,8 +99,8 @@ type Options struct {
 // Run builds and starts the stack, prints how to use it, and serves until
 // ctx ends. It then stops everything in order: the Invoke API finishes the
 // invocations in flight (Event ones included), the runtime processes exit,
-// and the store, which they write to, stops last. Run returns nil after a
-// stop by ctx, and an error if the stack could not start or failed.
+// and MinIO, which they write to, stops last. Run returns nil after a stop
+// by ctx, and an error if the stack could not start or failed.
 func Run(ctx context.Context, o Options) error {
 	o, err := o.withDefaults(ctx)
 	if err != nil {
@@ -96,32 +114,32 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 
-	lambdaLn, err := listen("the Lambda Invoke API", o.LambdaAddr, log)
+	lambdaLn, err := net.Listen("tcp", o.LambdaAddr)
 	if err != nil {
-		return err
+		return fmt.Errorf("listen for the Lambda Invoke API on %s: %w", o.LambdaAddr, err)
 	}
 	defer lambdaLn.Close()
-	s3Ln, err := listen("the S3 API", o.S3Addr, log)
-	if err != nil {
-		return err
-	}
-	defer s3Ln.Close()
+	warnIfExposed(log, "the Lambda Invoke API", lambdaLn.Addr())
 
 	unlock, err := lockDir(o.DataDir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	store, err := s3local.New(o.DataDir)
+	s3Server, err := startS3(ctx, o, log)
 	if err != nil {
-		return err
+		return stopped(ctx, err)
 	}
-	if err := store.CreateBucket(o.Bucket, true); err != nil {
-		return err
-	}
+	defer s3Server.Stop()
 	failed := make(chan error, 2)
-	s3Srv := serve(s3Ln, store, "S3", failed)
-	defer shutdown(s3Srv, log)
+	go func() {
+		<-s3Server.Exited()
+		failed <- fmt.Errorf("MinIO stopped (%v):\n%s", s3Server.Err(), s3Server.LogTail())
+	}()
+	fnUser, err := prepareS3(ctx, s3Server, o.Bucket)
+	if err != nil {
+		return stopped(ctx, err)
+	}
 
 	build, err := os.MkdirTemp("", "passwordgen-local-")
 	if err != nil {
@@ -133,9 +151,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return stopped(ctx, err)
 	}
+	s3URL := endpoint(s3Server.Addr)
 	fn, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
 		Binary:       art.Binary,
-		Env:          functionEnv(o.Bucket, endpoint(s3Ln.Addr())),
+		Env:          functionEnv(o.Bucket, s3URL, fnUser),
 		Concurrency:  o.Concurrency,
 		FunctionName: functionName,
 		Region:       region,
@@ -157,7 +176,7 @@ func Run(ctx context.Context, o Options) error {
 	lambdaSrv := serve(lambdaLn, api, "Lambda", failed)
 	defer shutdown(lambdaSrv, log)
 
-	printUsage(o, endpoint(lambdaLn.Addr()), endpoint(s3Ln.Addr()))
+	printUsage(o, endpoint(lambdaLn.Addr()), s3URL)
 	select {
 	case <-ctx.Done():
 		log.Info("stopping")
@@ -205,33 +224,24 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 }
 
 // functionEnv is what the Pulumi stack sets on the function by default, with
-// the local store as its S3 endpoint.
-func functionEnv(bucket, s3URL string) []string {
-	limits := request.DefaultLimits()
-	return []string{
-		"BUCKET_NAME=" + bucket,
-		"KEY_PREFIX=" + keyPrefix,
-		"PASSWORD_MIN_LENGTH=" + strconv.Itoa(limits.MinLength),
-		"PASSWORD_MAX_LENGTH=" + strconv.Itoa(limits.MaxLength),
-		"KMS_KEY_ID=" + kmsKeyID,
-		"AWS_ENDPOINT_URL_S3=" + s3URL,
-		// s3local serves buckets under a path, not a host name.
+// MinIO as its S3 endpoint and the function's own MinIO user.
+func functionEnv(bucket, s3URL string, user minio.Credentials) []string {
+	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits()}
+	return append(deployed.Environ(),
+		"AWS_ENDPOINT_URL_S3="+s3URL,
+		// MinIO serves buckets under a path, not a host name.
 		"S3_USE_PATH_STYLE=true",
-		"AWS_ACCESS_KEY_ID=" + accessKeyID,
-		"AWS_SECRET_ACCESS_KEY=" + secretAccessKey,
-	}
+		"AWS_ACCESS_KEY_ID="+user.AccessKey,
+		"AWS_SECRET_ACCESS_KEY="+user.SecretKey,
+	)
 }
 
-func listen(what, addr string, log *slog.Logger) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen for %s on %s: %w", what, addr, err)
+// warnIfExposed warns when an endpoint listens beyond this machine.
+func warnIfExposed(log *slog.Logger, what string, addr net.Addr) {
+	if !addr.(*net.TCPAddr).IP.IsLoopback() {
+		log.Warn("listening beyond this machine: anyone who reaches this address can invoke the function and read the stored passwords, since the local endpoints check no credentials or print theirs",
+			"api", what, "address", addr.String())
 	}
-	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
-		log.Warn("listening beyond this machine: anyone who reaches this address can invoke the function and read the stored passwords, since the local endpoints check no credentials",
-			"api", what, "address", ln.Addr().String())
-	}
-	return ln, nil
 }
 
 // endpoint is the URL clients on this machine use for a listener; an

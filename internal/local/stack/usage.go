@@ -14,7 +14,7 @@ var recipePayloads = []string{
 // commands are the shell commands printUsage offers, in order: the export
 // of the settings the AWS CLI needs, then the commands to try.
 func commands(lambdaURL, s3URL, bucket string) []string {
-	cmds := []string{fmt.Sprintf("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s", accessKeyID, secretAccessKey, region)}
+	cmds := []string{fmt.Sprintf("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s", admin.AccessKey, admin.SecretKey, region)}
 	for _, payload := range recipePayloads {
 		cmds = append(cmds, fmt.Sprintf("aws lambda invoke --endpoint-url %s --function-name %s --cli-binary-format raw-in-base64-out --payload '%s' response.json",
 			lambdaURL, functionName, payload))
@@ -33,10 +33,10 @@ func commands(lambdaURL, s3URL, bucket string) []string {
 func printUsage(o Options, lambdaURL, s3URL string) {
 	fmt.Fprintf(o.Out, `The password generator is running on this machine.
   Lambda Invoke API  %s  function %s, %d runtime processes
-  S3 API             %s  bucket %s, versioned, kept in %s
+  S3 API (MinIO)     %s  bucket %s, versioned, SSE-KMS, kept in %s
 
-Try it from another terminal (the endpoints accept any credentials, but the
-AWS CLI needs some to sign with):
+Try it from another terminal (MinIO checks signatures: these are its
+administrator's keys; the function has its own, which may only store):
 
 %s
 

@@ -2,7 +2,12 @@
 // for tests of the PasswordGenerator component and of the program that
 // deploys it. Pulumi's mocks do no auto-naming and compute no outputs, so
 // this one does both the way the AWS provider would, with ARNs in AWS's real
-// formats, and records every registration for assertions.
+// formats, answers the provider functions the component calls, and records
+// every registration for assertions.
+//
+// The resource type tokens live here, and only here among the tests: the
+// move to pulumi-aws v7 renames the *V2 types, and then this file and
+// components/aws.go are all that change.
 package awsmock
 
 import (
@@ -16,10 +21,39 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
-// Where the mocked resources live; the ARNs carry them.
+// Where the mocked resources live unless Mocks.Region says otherwise; the
+// ARNs carry them.
 const (
-	region  = "eu-west-1"
-	account = "123456789012"
+	DefaultRegion = "eu-west-1"
+	Account       = "123456789012"
+	Partition     = "aws"
+	DNSSuffix     = "amazonaws.com"
+)
+
+// The resource types the component registers, as the engine names them.
+const (
+	TypeBucket      = "aws:s3/bucketV2:BucketV2"
+	TypeEncryption  = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	TypeVersioning  = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	TypeAccessBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	TypeOwnership   = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	TypePolicy      = "aws:s3/bucketPolicy:BucketPolicy"
+	TypeLifecycle   = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	TypeKey         = "aws:kms/key:Key"
+	TypeKeyPolicy   = "aws:kms/keyPolicy:KeyPolicy"
+	TypeAlias       = "aws:kms/alias:Alias"
+	TypeLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
+	TypeRole        = "aws:iam/role:Role"
+	TypeRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
+	TypeIAMPolicy   = "aws:iam/policy:Policy"
+	TypeFunction    = "aws:lambda/function:Function"
+)
+
+// The provider functions the component calls.
+const (
+	callCallerIdentity = "aws:index/getCallerIdentity:getCallerIdentity"
+	callPartition      = "aws:index/getPartition:getPartition"
+	callRegion         = "aws:index/getRegion:getRegion"
 )
 
 // Resource is one registration as the engine received it.
@@ -35,6 +69,9 @@ type Resource struct {
 	// DeletedWith is the URN of the resource whose deletion removes this
 	// one too, if any.
 	DeletedWith string
+	// RetainOnDelete: deleting the resource from the stack leaves it in
+	// the cloud.
+	RetainOnDelete bool
 	// Inputs and Outputs as plain Go values (maps, slices, strings,
 	// float64, bool, and *archive.Archive for archives).
 	Inputs  map[string]any
@@ -56,8 +93,26 @@ func (r Resource) DependsOn(name string) bool {
 
 // Mocks implements pulumi.MockResourceMonitor. The zero value is ready.
 type Mocks struct {
+	// Region is the provider's region; "" means DefaultRegion.
+	Region string
+
 	mu        sync.Mutex
 	resources []Resource
+	calls     []string
+}
+
+func (m *Mocks) region() string {
+	if m.Region == "" {
+		return DefaultRegion
+	}
+	return m.Region
+}
+
+// Calls returns the tokens of the provider functions called so far.
+func (m *Mocks) Calls() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.calls...)
 }
 
 // Resources returns every registration so far, in registration order.
@@ -87,10 +142,27 @@ func (m *Mocks) Inputs() map[string]map[string]any {
 	return in
 }
 
-// Call fails every provider function call: the stack is meant to need none,
-// so a lookup that crept in should break the tests rather than the preview.
+// Call answers the provider functions that tell where the stack deploys,
+// as the AWS provider would for Account in the mock's region. Every other
+// call fails, so a lookup that crept in breaks the tests rather than the
+// preview.
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return nil, fmt.Errorf("awsmock: unexpected call of %s", args.Token)
+	m.mu.Lock()
+	m.calls = append(m.calls, args.Token)
+	m.mu.Unlock()
+	var out map[string]any
+	switch args.Token {
+	case callCallerIdentity:
+		out = map[string]any{"accountId": Account, "id": Account, "arn": "arn:" + Partition + ":iam::" + Account + ":user/deployer", "userId": "AIDAEXAMPLEDEPLOYER"}
+	case callPartition:
+		out = map[string]any{"partition": Partition, "id": Partition, "dnsSuffix": DNSSuffix, "reverseDnsPrefix": "com.amazonaws"}
+	case callRegion:
+		r := m.region()
+		out = map[string]any{"name": r, "id": r, "endpoint": "ec2." + r + "." + DNSSuffix, "description": r}
+	default:
+		return nil, fmt.Errorf("awsmock: unexpected call of %s", args.Token)
+	}
+	return resource.NewPropertyMapFromMap(out), nil
 }
 
 // NewResource records the registration and returns the ID and outputs AWS
@@ -98,7 +170,7 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // ARNs and IDs the provider computes.
 func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	outputs := args.Inputs.Copy()
-	id := computed(args.TypeToken, args.Name, outputs)
+	id := computed(args.TypeToken, args.Name, m.region(), outputs)
 	rec := Resource{
 		Type:    args.TypeToken,
 		Name:    args.Name,
@@ -109,6 +181,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		rec.ParentURN = rpc.GetParent()
 		rec.Dependencies = rpc.GetDependencies()
 		rec.DeletedWith = rpc.GetDeletedWith()
+		rec.RetainOnDelete = rpc.GetRetainOnDelete()
 	}
 	m.mu.Lock()
 	m.resources = append(m.resources, rec)
@@ -118,7 +191,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 
 // computed fills out the provider-computed outputs of one resource type and
 // returns its ID.
-func computed(typ, logical string, out resource.PropertyMap) string {
+func computed(typ, logical, region string, out resource.PropertyMap) string {
 	set := func(k, v string) { out[resource.PropertyKey(k)] = resource.NewProperty(v) }
 	// name is the physical name: the given one, or Pulumi's auto-name,
 	// the logical name plus '-' and 7 random hex digits (here derived from
@@ -139,39 +212,47 @@ func computed(typ, logical string, out resource.PropertyMap) string {
 		return ""
 	}
 	switch typ {
-	case "aws:s3/bucketV2:BucketV2":
+	case TypeBucket:
 		b := name("bucket")
 		set("arn", "arn:aws:s3:::"+b)
 		set("region", region)
 		return b
-	case "aws:kms/key:Key":
+	case TypeKey:
 		sum := sha256.Sum256([]byte(logical))
 		h := hex.EncodeToString(sum[:])
 		keyID := h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 		set("keyId", keyID)
-		set("arn", fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, account, keyID))
+		set("arn", fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, Account, keyID))
 		return keyID
-	case "aws:kms/alias:Alias":
-		n := name("name")
-		set("arn", fmt.Sprintf("arn:aws:kms:%s:%s:%s", region, account, n))
+	case TypeKeyPolicy:
+		return input("keyId")
+	case TypeAlias:
+		n := input("name")
+		if n == "" {
+			// The provider's unique name for a prefix: the prefix and 26
+			// digits (a timestamp and a counter).
+			n = input("namePrefix") + "20261129120000000000000001"
+			set("name", n)
+		}
+		set("arn", fmt.Sprintf("arn:aws:kms:%s:%s:%s", region, Account, n))
 		return n
-	case "aws:cloudwatch/logGroup:LogGroup":
+	case TypeLogGroup:
 		n := name("name")
-		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, account, n))
+		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, Account, n))
 		return n
-	case "aws:iam/role:Role":
+	case TypeRole:
 		n := name("name")
-		set("arn", fmt.Sprintf("arn:aws:iam::%s:role/%s", account, n))
+		set("arn", fmt.Sprintf("arn:aws:iam::%s:role/%s", Account, n))
 		return n
-	case "aws:iam/rolePolicy:RolePolicy":
+	case TypeRolePolicy:
 		return input("role") + ":" + name("name")
-	case "aws:iam/policy:Policy":
-		arn := fmt.Sprintf("arn:aws:iam::%s:policy/%s", account, name("name"))
+	case TypeIAMPolicy:
+		arn := fmt.Sprintf("arn:aws:iam::%s:policy/%s", Account, name("name"))
 		set("arn", arn)
 		return arn
-	case "aws:lambda/function:Function":
+	case TypeFunction:
 		n := name("name")
-		arn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", region, account, n)
+		arn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", region, Account, n)
 		set("arn", arn)
 		set("qualifiedArn", arn+":$LATEST")
 		set("version", "$LATEST")
@@ -182,20 +263,20 @@ func computed(typ, logical string, out resource.PropertyMap) string {
 	return input("bucket")
 }
 
-// Await resolves string outputs inside a mocked program, for assertions on
-// the values a component exports.
-func Await(ctx *pulumi.Context, outputs map[string]pulumi.StringOutput) (map[string]string, error) {
-	values := make(map[string]string, len(outputs))
+// Await resolves outputs inside a mocked program, for assertions on the
+// values a component exports: a StringOutput becomes a string, a
+// StringArrayOutput a []string.
+func Await(ctx *pulumi.Context, outputs map[string]pulumi.Output) (map[string]any, error) {
+	values := make(map[string]any, len(outputs))
 	for k, o := range outputs {
 		r, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
 		if err != nil {
 			return nil, fmt.Errorf("await %s: %w", k, err)
 		}
-		s, ok := r.Value.(string)
-		if !r.Known || !ok {
-			return nil, fmt.Errorf("await %s: got %#v (known %v), want a known string", k, r.Value, r.Known)
+		if !r.Known || r.Value == nil {
+			return nil, fmt.Errorf("await %s: got %#v (known %v), want a known value", k, r.Value, r.Known)
 		}
-		values[k] = s
+		values[k] = r.Value
 	}
 	return values, nil
 }

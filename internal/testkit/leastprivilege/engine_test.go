@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -18,10 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-	"github.com/minio/madmin-go/v3"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
+	"github.com/passwordgen/passwordgen/internal/local/minio"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
@@ -46,30 +44,13 @@ const timeout = 30 * time.Second
 
 func bucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
 
-// splitS3 separates the statements MinIO can evaluate, those whose every
-// resource is in the bucket, from the rest. A statement mixing both would be
-// neither loadable nor fully checkable, so it fails the test.
+// splitS3 separates the statements MinIO can evaluate from the rest (see
+// minio.S3Statements); a policy that cannot be split fails the test.
 func splitS3(t *testing.T, doc iampolicy.Document) (s3Only iampolicy.Document, others []iampolicy.Statement) {
 	t.Helper()
-	s3Only.Version = doc.Version
-	for _, s := range doc.Statement {
-		inS3 := 0
-		for _, r := range s.Resource {
-			if strings.HasPrefix(r, "arn:aws:s3:::") {
-				inS3++
-			}
-		}
-		switch inS3 {
-		case len(s.Resource):
-			s3Only.Statement = append(s3Only.Statement, s)
-		case 0:
-			others = append(others, s)
-		default:
-			t.Fatalf("statement %s mixes S3 and other resources: %q", s.Sid, s.Resource)
-		}
-	}
-	if len(s3Only.Statement) == 0 {
-		t.Fatal("the policy has no S3 statement to load")
+	s3Only, others, err := minio.S3Statements(doc)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return s3Only, others
 }
@@ -88,37 +69,15 @@ func assertShape(t *testing.T, got, want []iampolicy.Statement) {
 // server as that user sees it: its Client and Env carry the user's keys.
 func asUser(t *testing.T, srv *miniotest.Server, doc iampolicy.Document) *miniotest.Server {
 	t.Helper()
-	text, err := doc.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoint, err := url.Parse(srv.Endpoint)
-	if err != nil {
-		t.Fatalf("MinIO endpoint: %v", err)
-	}
-	admin, err := madmin.NewWithOptions(endpoint.Host, &madmin.Options{
-		Creds:  credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, ""),
-		Secure: endpoint.Scheme == "https",
-	})
-	if err != nil {
-		t.Fatalf("admin client: %v", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-
 	// A copy of the server's description with the user's keys. MinIO
 	// allows access keys of at most 20 characters.
 	user := *srv
 	user.AccessKey, user.SecretKey = rand.Text()[:20], rand.Text()
-	policyName := "policy-" + user.AccessKey
-	if err := admin.AddCannedPolicy(ctx, policyName, []byte(text)); err != nil {
-		t.Fatalf("MinIO refused the policy: %v\n%s", err, text)
-	}
-	if err := admin.AddUser(ctx, user.AccessKey, user.SecretKey); err != nil {
-		t.Fatalf("add user: %v", err)
-	}
-	if _, err := admin.AttachPolicy(ctx, madmin.PolicyAssociationReq{Policies: []string{policyName}, User: user.AccessKey}); err != nil {
-		t.Fatalf("attach policy: %v", err)
+	root := minio.Credentials{AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}
+	if err := minio.AddUser(ctx, srv.Endpoint, root, minio.Credentials{AccessKey: user.AccessKey, SecretKey: user.SecretKey}, doc); err != nil {
+		t.Fatal(err)
 	}
 	return &user
 }

@@ -1,17 +1,20 @@
 // Package miniotest runs one real MinIO server per test binary, so tests of
 // S3 writes exercise real conditional writes, versioning and server-side
 // encryption instead of a fake that only agrees with our own assumptions.
+// It is the test side of internal/local/minio: a throwaway server in a
+// temporary directory, on a free port, with random credentials.
 //
 // A test binary that uses it calls Main from TestMain; tests call Start.
 package miniotest
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/passwordgen/passwordgen/internal/local/minio"
 )
 
 // Server is a running MinIO server. The fields are what a client needs to
@@ -23,7 +26,8 @@ type Server struct {
 	Region     string
 	KMSKeyName string
 
-	proc *process
+	proc *minio.Server
+	dir  string // everything the server wrote; removed by stop
 }
 
 var (
@@ -49,31 +53,20 @@ func Run(m *testing.M) int {
 	code := m.Run()
 	if shared != nil {
 		if code != 0 {
-			shared.proc.showLog(os.Stderr)
+			fmt.Fprintf(os.Stderr, "miniotest: MinIO log:\n%s\n", shared.proc.LogTail())
 		}
-		shared.proc.stop()
+		shared.stop()
 	}
 	return code
 }
 
 // Start returns the server of this test binary, starting it on first use.
-// Under -short, or when the binary is missing outside CI, the test is
-// skipped; in CI (CI=true) a missing binary fails the test, so CI can never
-// pass by silently skipping what it is there to check.
+// It skips or fails the test as Binary does.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs a MinIO server; skipped under -short")
-	}
+	bin := Binary(t)
 	if !mainRunning.Load() {
 		t.Fatal("miniotest: call miniotest.Main from TestMain, so the server is stopped after the tests")
-	}
-	bin, err := binary()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("miniotest: %v", err)
-		}
-		t.Skipf("miniotest: %v (run `make minio`)", err)
 	}
 	startOnce.Do(func() { shared, startErr = start(bin) })
 	if startErr != nil {
@@ -82,25 +75,23 @@ func Start(t testing.TB) *Server {
 	return shared
 }
 
-// binary finds the MinIO executable: $MINIO_BINARY, else where `make minio`
-// puts it.
-func binary() (string, error) {
-	path := os.Getenv("MINIO_BINARY")
-	if path == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("locate MinIO binary: %w", err)
+// Binary returns the cached build of the pinned MinIO, for tests that start
+// a server of their own. Under -short, or outside CI when the build is
+// missing or another version, the test is skipped; in CI (CI=true) that
+// fails the test, so CI can never pass by silently skipping what it is
+// there to check. Tests never build MinIO themselves: a build takes minutes
+// (`make minio` does it once).
+func Binary(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a MinIO server; skipped under -short")
+	}
+	bin, err := minio.Cached()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("miniotest: %v (run `make minio`)", err)
 		}
-		path = home + "/.cache/passwordgen/bin/minio"
+		t.Skipf("miniotest: %v (run `make minio`)", err)
 	}
-	info, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "", fmt.Errorf("no MinIO binary at %s", path)
-	case err != nil:
-		return "", fmt.Errorf("MinIO binary: %w", err)
-	case info.IsDir() || info.Mode().Perm()&0o111 == 0:
-		return "", fmt.Errorf("MinIO binary %s is not executable", path)
-	}
-	return path, nil
+	return bin
 }

@@ -1,0 +1,81 @@
+package fnconfig
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/passwordgen/passwordgen/internal/request"
+)
+
+func lookup(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}
+}
+
+// TestRoundTrip: whatever a deployment encodes, the function decodes back,
+// including the cases where presence matters (an empty prefix, no key).
+func TestRoundTrip(t *testing.T) {
+	for _, c := range []Config{
+		{Bucket: "b", KeyPrefix: DefaultKeyPrefix, KMSKeyID: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", Limits: request.DefaultLimits()},
+		{Bucket: "b", KeyPrefix: "", Limits: request.Limits{MinLength: 12, MaxLength: 64}},
+		{Bucket: "my.bucket", KeyPrefix: "team-a/db/", Limits: request.Limits{MinLength: 4, MaxLength: 4096}},
+	} {
+		got, err := FromEnv(lookup(c.Env()))
+		if err != nil || got != c {
+			t.Errorf("FromEnv(%v) = %+v, %v; want %+v", c.Env(), got, err, c)
+		}
+	}
+}
+
+// TestEnvNames pins the variable names: a deployed function of an older
+// build reads exactly these, so renaming one would break it.
+func TestEnvNames(t *testing.T) {
+	got := Config{Bucket: "b", KeyPrefix: "p/", KMSKeyID: "k", Limits: request.Limits{MinLength: 10, MaxLength: 20}}.Env()
+	want := map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "p/", "KMS_KEY_ID": "k", "PASSWORD_MIN_LENGTH": "10", "PASSWORD_MAX_LENGTH": "20"}
+	if !maps.Equal(got, want) {
+		t.Errorf("Env() = %v, want %v", got, want)
+	}
+	environ := []string{"BUCKET_NAME=b", "KEY_PREFIX=p/", "KMS_KEY_ID=k", "PASSWORD_MAX_LENGTH=20", "PASSWORD_MIN_LENGTH=10"}
+	if got := (Config{Bucket: "b", KeyPrefix: "p/", KMSKeyID: "k", Limits: request.Limits{MinLength: 10, MaxLength: 20}}).Environ(); !slices.Equal(got, environ) {
+		t.Errorf("Environ() = %q, want %q", got, environ)
+	}
+	if _, has := (Config{Bucket: "b", Limits: request.DefaultLimits()}).Env()["KMS_KEY_ID"]; has {
+		t.Error("SSE-S3 config sets KMS_KEY_ID")
+	}
+}
+
+func TestFromEnvDefaults(t *testing.T) {
+	cfg, err := FromEnv(lookup(map[string]string{"BUCKET_NAME": "b", "PASSWORD_MIN_LENGTH": ""}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Bucket: "b", KeyPrefix: "passwords/", Limits: request.Limits{MinLength: 8, MaxLength: 128}}
+	if cfg != want {
+		t.Errorf("defaults = %+v, want %+v", cfg, want)
+	}
+}
+
+func TestFromEnvRejectsBrokenDeployments(t *testing.T) {
+	tests := []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{}, "BUCKET_NAME is not set"},
+		{map[string]string{"BUCKET_NAME": ""}, "BUCKET_NAME is not set"},
+		{map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "../x/"}, "KEY_PREFIX"},
+		{map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "passwords"}, "KEY_PREFIX"},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MIN_LENGTH": "ten"}, `PASSWORD_MIN_LENGTH="ten" is not a whole number`},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MAX_LENGTH": "5000"}, "PASSWORD_MAX_LENGTH must be between 4 and 4096, got 5000"},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MIN_LENGTH": "64", "PASSWORD_MAX_LENGTH": "32"}, "PASSWORD_MIN_LENGTH (64) must not exceed PASSWORD_MAX_LENGTH (32)"},
+	}
+	for _, tt := range tests {
+		_, err := FromEnv(lookup(tt.vars))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("FromEnv(%v) = %v, want an error containing %q", tt.vars, err, tt.want)
+		}
+	}
+}

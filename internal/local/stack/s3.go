@@ -1,0 +1,110 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/passwordgen/passwordgen/internal/iampolicy"
+	"github.com/passwordgen/passwordgen/internal/local/minio"
+)
+
+// setupTimeout bounds the few requests that prepare the bucket and the
+// function's user; MinIO on this machine answers in milliseconds.
+const setupTimeout = 30 * time.Second
+
+// startS3 starts MinIO on the data directory, building it first if this
+// machine has not yet.
+func startS3(ctx context.Context, o Options, log *slog.Logger) (*minio.Server, error) {
+	secret, err := kmsSecretKey(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := minio.Ensure(ctx, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := minio.Start(minio.Config{
+		Binary:       bin,
+		Addr:         o.S3Addr,
+		Dir:          o.DataDir,
+		Root:         admin,
+		KMSSecretKey: secret,
+		Region:       region,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the S3 API on %s: %w", o.S3Addr, err)
+	}
+	warnIfExposed(log, "the S3 API", srv.Addr)
+	return srv, nil
+}
+
+// prepareS3 makes the bucket as the Pulumi stack deploys it, versioned with
+// SSE-KMS by default, and the function's MinIO user, whose only policy is
+// the S3 statements of the deployed function policy. Both may exist from an
+// earlier run: they are brought to the same state.
+func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (minio.Credentials, error) {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	client := s3Client(srv, srv.Root)
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	var owned *types.BucketAlreadyOwnedByYou
+	if err != nil && !errors.As(err, &owned) {
+		return minio.Credentials{}, fmt.Errorf("create bucket %s: %w", bucket, err)
+	}
+	if _, err := client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+		Bucket:                  aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled},
+	}); err != nil {
+		return minio.Credentials{}, fmt.Errorf("enable versioning on bucket %s: %w", bucket, err)
+	}
+	if _, err := client.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
+		Bucket: aws.String(bucket),
+		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{
+				SSEAlgorithm:   types.ServerSideEncryptionAwsKms,
+				KMSMasterKeyID: aws.String(kmsKeyName),
+			},
+			BucketKeyEnabled: aws.Bool(true),
+		}}},
+	}); err != nil {
+		return minio.Credentials{}, fmt.Errorf("set default encryption on bucket %s: %w", bucket, err)
+	}
+
+	doc, err := iampolicy.Function(iampolicy.FunctionArgs{
+		BucketARN:   "arn:aws:s3:::" + bucket,
+		KeyPrefix:   keyPrefix,
+		LogGroupARN: logGroupARN,
+		KMSKeyARN:   kmsKeyARN,
+	})
+	if err != nil {
+		return minio.Credentials{}, err
+	}
+	s3Only, _, err := minio.S3Statements(doc)
+	if err != nil {
+		return minio.Credentials{}, fmt.Errorf("function policy: %w", err)
+	}
+	user := minio.Credentials{AccessKey: functionUser, SecretKey: rand.Text()}
+	if err := minio.AddUser(ctx, srv.Endpoint, srv.Root, user, s3Only); err != nil {
+		return minio.Credentials{}, err
+	}
+	return user, nil
+}
+
+// s3Client signs as c to srv, which serves buckets under a path.
+func s3Client(srv *minio.Server, c minio.Credentials) *s3.Client {
+	return s3.New(s3.Options{
+		Region:       srv.Region,
+		BaseEndpoint: aws.String(srv.Endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, ""),
+		UsePathStyle: true,
+	})
+}

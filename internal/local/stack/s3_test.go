@@ -1,0 +1,311 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/passwordgen/passwordgen/internal/local/minio"
+	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
+)
+
+// localS3 is MinIO started and prepared as Run does, on dir.
+type localS3 struct {
+	srv    *minio.Server
+	admin  *s3.Client // the keys README gives the user
+	fn     *s3.Client // the function's keys
+	bucket string
+}
+
+func startLocalS3(t *testing.T, dir string) *localS3 {
+	t.Helper()
+	miniotest.Binary(t) // skips, or fails in CI, without the pinned build
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	o := Options{S3Addr: "127.0.0.1:0", DataDir: dir, Bucket: DefaultBucket, Log: io.Discard}
+	srv, err := startS3(ctx, o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	fnUser, err := prepareS3(ctx, srv, o.Bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &localS3{srv: srv, admin: s3Client(srv, admin), fn: s3Client(srv, fnUser), bucket: o.Bucket}
+}
+
+func (l *localS3) put(t *testing.T, key, body string, edit func(*s3.PutObjectInput)) (*s3.PutObjectOutput, error) {
+	t.Helper()
+	in := &s3.PutObjectInput{Bucket: aws.String(l.bucket), Key: aws.String(key), Body: strings.NewReader(body)}
+	if edit != nil {
+		edit(in)
+	}
+	return l.admin.PutObject(context.Background(), in)
+}
+
+func (l *localS3) mustPut(t *testing.T, key, body string) string {
+	t.Helper()
+	out, err := l.put(t, key, body, nil)
+	if err != nil {
+		t.Fatalf("put %s: %v", key, err)
+	}
+	return aws.ToString(out.VersionId)
+}
+
+func (l *localS3) get(key, version string) (string, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(l.bucket), Key: aws.String(key)}
+	if version != "" {
+		in.VersionId = aws.String(version)
+	}
+	out, err := l.admin.GetObject(context.Background(), in)
+	if err != nil {
+		return "", err
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	return string(b), err
+}
+
+// status is the HTTP status of a failed request, 0 if it did not fail so.
+func status(err error) int {
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) {
+		return resp.HTTPStatusCode()
+	}
+	return 0
+}
+
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
+}
+
+// TestLocalS3 checks, through the AWS SDK, the local S3 as the stack sets it
+// up: the S3 behaviour the HTTP API and rotation will rely on, as S3
+// documents it, and the function's least privilege.
+func TestLocalS3(t *testing.T) {
+	l := startLocalS3(t, t.TempDir())
+	ctx := context.Background()
+
+	t.Run("default encryption is SSE-KMS with the stack's key", func(t *testing.T) {
+		l.mustPut(t, "passwords/default-encryption.json", "{}")
+		head, err := l.admin.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(l.bucket), Key: aws.String("passwords/default-encryption.json")})
+		if err != nil || head.ServerSideEncryption != types.ServerSideEncryptionAwsKms || !strings.HasSuffix(aws.ToString(head.SSEKMSKeyId), kmsKeyName) {
+			t.Errorf("an object stored without encryption headers: %v, %+v; want aws:kms with %s", err, head, kmsKeyName)
+		}
+	})
+
+	t.Run("version listing with pagination", func(t *testing.T) {
+		key := "passwords/paged.json"
+		var stored []string
+		for _, body := range []string{"v1", "v2", "v3"} {
+			stored = append([]string{l.mustPut(t, key, body)}, stored...) // newest first, as listed
+		}
+		var listed []string
+		in := &s3.ListObjectVersionsInput{Bucket: aws.String(l.bucket), Prefix: aws.String(key), MaxKeys: aws.Int32(1)}
+		for pages := 1; ; pages++ {
+			out, err := l.admin.ListObjectVersions(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Versions) > 1 {
+				t.Fatalf("page %d holds %d versions, want at most MaxKeys 1", pages, len(out.Versions))
+			}
+			for _, v := range out.Versions {
+				listed = append(listed, aws.ToString(v.VersionId))
+			}
+			if !aws.ToBool(out.IsTruncated) {
+				break
+			}
+			if pages > len(stored) {
+				t.Fatalf("still truncated after %d pages", pages)
+			}
+			in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+		}
+		if strings.Join(listed, ",") != strings.Join(stored, ",") {
+			t.Errorf("listed versions %v, want %v", listed, stored)
+		}
+	})
+
+	t.Run("GET by versionId", func(t *testing.T) {
+		key := "passwords/by-version.json"
+		first := l.mustPut(t, key, "first")
+		l.mustPut(t, key, "second")
+		for version, want := range map[string]string{first: "first", "": "second"} {
+			if got, err := l.get(key, version); err != nil || got != want {
+				t.Errorf("get version %q: %q, %v; want %q", version, got, err, want)
+			}
+		}
+	})
+
+	t.Run("404 on a delete marker", func(t *testing.T) {
+		key := "passwords/deleted.json"
+		kept := l.mustPut(t, key, "kept")
+		del, err := l.admin.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(l.bucket), Key: aws.String(key)})
+		if err != nil || !aws.ToBool(del.DeleteMarker) {
+			t.Fatalf("delete: %v, %+v; want a delete marker", err, del)
+		}
+		if _, err := l.get(key, ""); status(err) != http.StatusNotFound || errorCode(err) != "NoSuchKey" {
+			t.Errorf("get behind a delete marker: %v, want 404 NoSuchKey", err)
+		}
+		if got, err := l.get(key, kept); err != nil || got != "kept" {
+			t.Errorf("get the version behind the marker: %q, %v", got, err)
+		}
+	})
+
+	t.Run("If-None-Match and If-Match", func(t *testing.T) {
+		key := "passwords/conditional.json"
+		first, err := l.put(t, key, "first", func(in *s3.PutObjectInput) { in.IfNoneMatch = aws.String("*") })
+		if err != nil {
+			t.Fatalf("create with If-None-Match: %v", err)
+		}
+		if _, err := l.put(t, key, "again", func(in *s3.PutObjectInput) { in.IfNoneMatch = aws.String("*") }); status(err) != http.StatusPreconditionFailed {
+			t.Errorf("create over an existing key: %v, want 412", err)
+		}
+		if _, err := l.put(t, key, "second", func(in *s3.PutObjectInput) { in.IfMatch = first.ETag }); err != nil {
+			t.Errorf("replace with the current ETag: %v", err)
+		}
+		if _, err := l.put(t, key, "third", func(in *s3.PutObjectInput) { in.IfMatch = first.ETag }); status(err) != http.StatusPreconditionFailed {
+			t.Errorf("replace with a stale ETag: %v, want 412", err)
+		}
+		if got, _ := l.get(key, ""); got != "second" {
+			t.Errorf("after the conditional writes the object holds %q, want %q", got, "second")
+		}
+		if _, err := l.put(t, "passwords/never-stored.json", "x", func(in *s3.PutObjectInput) { in.IfMatch = first.ETag }); status(err) != http.StatusNotFound {
+			t.Errorf("If-Match on a missing key: %v, want 404 as S3 answers", err)
+		}
+	})
+
+	t.Run("tags on PutObject and GetObjectTagging", func(t *testing.T) {
+		key := "passwords/tagged.json"
+		if _, err := l.put(t, key, "{}", func(in *s3.PutObjectInput) { in.Tagging = aws.String("rotation=due&owner=team-a") }); err != nil {
+			t.Fatal(err)
+		}
+		out, err := l.admin.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(l.bucket), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, tag := range out.TagSet {
+			got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		if len(got) != 2 || got["rotation"] != "due" || got["owner"] != "team-a" {
+			t.Errorf("tags %v, want rotation=due and owner=team-a", got)
+		}
+	})
+
+	t.Run("tag-filtered lifecycle rule", func(t *testing.T) {
+		rule := types.LifecycleRule{
+			ID:                          aws.String("expire-rotated"),
+			Status:                      types.ExpirationStatusEnabled,
+			Filter:                      &types.LifecycleRuleFilter{Tag: &types.Tag{Key: aws.String("rotation"), Value: aws.String("done")}},
+			NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(7)},
+		}
+		if _, err := l.admin.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+			Bucket:                 aws.String(l.bucket),
+			LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{rule}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := l.admin.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(l.bucket)})
+		if err != nil || len(out.Rules) != 1 || out.Rules[0].Filter == nil || out.Rules[0].Filter.Tag == nil || aws.ToString(out.Rules[0].Filter.Tag.Value) != "done" {
+			t.Errorf("lifecycle read back: %v, %+v; want the tag-filtered rule", err, out)
+		}
+	})
+
+	// The function's keys hold the S3 statements of the deployed function
+	// policy and nothing more: it stores below passwords/ as the store
+	// does, and every read, list, delete or write elsewhere is refused.
+	t.Run("the function may only store", func(t *testing.T) {
+		bucket := aws.String(l.bucket)
+		_, err := l.fn.PutObject(ctx, &s3.PutObjectInput{
+			Bucket: bucket, Key: aws.String("passwords/fn.json"), Body: strings.NewReader("{}"),
+			IfNoneMatch: aws.String("*"), ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(kmsKeyName),
+		})
+		if err != nil {
+			t.Fatalf("the function could not store: %v", err)
+		}
+		for name, do := range map[string]func() error{
+			"GetObject": func() error {
+				_, err := l.fn.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("passwords/fn.json")})
+				return err
+			},
+			"ListObjectsV2": func() error {
+				_, err := l.fn.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket})
+				return err
+			},
+			"DeleteObject": func() error {
+				_, err := l.fn.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("passwords/fn.json")})
+				return err
+			},
+			"PutObject outside the prefix": func() error {
+				_, err := l.fn.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("elsewhere.json"), Body: strings.NewReader("{}")})
+				return err
+			},
+		} {
+			if err := do(); errorCode(err) != "AccessDenied" {
+				t.Errorf("%s with the function's keys: %v, want AccessDenied", name, err)
+			}
+		}
+	})
+}
+
+// TestLocalS3KeepsDataAndKeyAcrossRestarts stops MinIO and starts it again
+// on the same directory, as a second `make local` does: the bucket and the
+// function's user are set up again (its new keys work), and what was stored
+// with SSE-KMS can still be read, because the key was kept, readable by its
+// owner only. Without the key file, the stored data is refused rather than
+// met with a new key.
+func TestLocalS3KeepsDataAndKeyAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	first := startLocalS3(t, dir)
+	version := first.mustPut(t, "passwords/kept.json", "kept")
+	key, err := os.ReadFile(filepath.Join(dir, kmsKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.srv.Stop()
+
+	again := startLocalS3(t, dir)
+	if got, err := again.get("passwords/kept.json", version); err != nil || got != "kept" {
+		t.Errorf("after a restart the stored object reads %q, %v", got, err)
+	}
+	if _, err := again.fn.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(again.bucket), Key: aws.String("passwords/after-restart.json"), Body: strings.NewReader("{}"),
+	}); err != nil {
+		t.Errorf("after a restart the function cannot store with its new keys: %v", err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, kmsKeyFile)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v, %v; want mode 0600", err, info)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, kmsKeyFile)); !bytes.Equal(now, key) {
+		t.Error("the KMS key changed across a restart")
+	}
+	again.srv.Stop()
+
+	if err := os.Remove(filepath.Join(dir, kmsKeyFile)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = startS3(context.Background(), Options{S3Addr: "127.0.0.1:0", DataDir: dir, Log: io.Discard}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "which is missing: restore the file") {
+		t.Errorf("start without the key file: %v, want a refusal", err)
+	}
+}
