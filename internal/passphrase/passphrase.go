@@ -77,16 +77,16 @@ func New(o Options) (*Generator, error) {
 	if o.Words < MinWords || o.Words > MaxWords {
 		return nil, &password.PolicyError{Field: "words", Message: fmt.Sprintf("must be between %d and %d, got %d", MinWords, MaxWords, o.Words)}
 	}
-	if err := checkSeparator(o.Separator); err != nil {
+	if err := CheckSeparator(o.Separator); err != nil {
 		return nil, &password.PolicyError{Field: "separator", Message: err.Error()}
 	}
 	return &Generator{opts: o}, nil
 }
 
-// checkSeparator allows one printable ASCII character other than a
+// CheckSeparator allows one printable ASCII character other than a
 // letter: letters could merge into words and make two word sequences read
 // the same.
-func checkSeparator(s string) error {
+func CheckSeparator(s string) error {
 	if len(s) != 1 || s[0] < ' ' || s[0] > '~' {
 		return fmt.Errorf("must be exactly one printable ASCII character, such as \"-\", got %q", s)
 	}

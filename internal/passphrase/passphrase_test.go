@@ -51,7 +51,7 @@ func TestListIsTheEFFLargeList(t *testing.T) {
 func separators() []string {
 	var out []string
 	for c := byte(' '); c <= '~'; c++ {
-		if checkSeparator(string(c)) == nil {
+		if CheckSeparator(string(c)) == nil {
 			out = append(out, string(c))
 		}
 	}
