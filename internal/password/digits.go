@@ -3,17 +3,24 @@ package password
 import (
 	"fmt"
 	"io"
+	"sync"
 )
 
-// digitChars maps each digit to itself, so that an alphabet over a prefix
-// of it draws digits.
-var digitChars = func() string {
-	b := make([]byte, maxAlphabet)
-	for i := range b {
-		b[i] = byte(i)
+// digitAlphabets[base] draws digits in that base: an alphabet whose
+// characters are the digits themselves. Built once, because choosing the
+// batch size takes a division per candidate size, which would cost more
+// than drawing a few digits.
+var digitAlphabets = sync.OnceValue(func() *[maxAlphabet + 1]alphabet {
+	var chars [maxAlphabet]byte
+	for i := range chars {
+		chars[i] = byte(i)
 	}
-	return string(b)
-}()
+	var all [maxAlphabet + 1]alphabet
+	for base := 2; base <= maxAlphabet; base++ {
+		all[base] = newAlphabet(string(chars[:base]))
+	}
+	return &all
+})
 
 // Digits fills out with digits drawn uniformly and independently from
 // [0, base), 2 ≤ base ≤ 94, reading randomness from r, by the batched
@@ -25,7 +32,7 @@ func Digits(r io.Reader, base int, out []byte) error {
 	if base < 2 || base > maxAlphabet {
 		return fmt.Errorf("password: digits in base %d: the base must be between 2 and %d", base, maxAlphabet)
 	}
-	a := newAlphabet(digitChars[:base])
+	a := &digitAlphabets()[base]
 	sc := scratchPool.Get().(*scratch)
 	src := source{r: r, buf: sc.random[:]}
 	src.begin(a.budget(len(out)), a.readAhead(len(out)))
