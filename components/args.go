@@ -90,8 +90,10 @@ type PasswordGeneratorArgs struct {
 	// Tags are applied to every resource that takes tags.
 	Tags map[string]string
 	// CodeZip is the path of a prebuilt deployment zip (an executable
-	// `bootstrap` at its root). Empty means: compile ./handler of this
-	// module during `pulumi preview` and `pulumi up`.
+	// `bootstrap` at its root). Empty means: compile the function
+	// (github.com/passwordgen/passwordgen/handler, from the copy of this
+	// module the program's module requires, with the Go toolchain its
+	// go.mod pins) during `pulumi preview` and `pulumi up`.
 	CodeZip string
 	// BuildDir receives the compiled handler when CodeZip is empty. Empty
 	// means a new temporary directory, left in place because the engine

@@ -14,7 +14,7 @@ import (
 )
 
 // functionCode returns the deployment package: the prebuilt zip the args
-// name, or ./handler compiled now. The result is always a .zip file archive,
+// name, or the function compiled now. The result is always a .zip file archive,
 // which Pulumi ships byte for byte, so the bootstrap keeps its executable
 // bit (archives Pulumi assembles itself drop it) and unchanged source gives
 // an unchanged hash, hence no code update in the next preview.
@@ -31,7 +31,9 @@ func functionCode(ctx *pulumi.Context, s settings) (pulumi.Archive, error) {
 	}
 }
 
-// buildZip compiles the handler for the function's architecture.
+// buildZip compiles the function for its architecture, from the copy of
+// this module that the program's module requires, so that it works in any
+// Go program that imports this package.
 func buildZip(ctx context.Context, s settings) (pulumi.Archive, error) {
 	dir := s.buildDir
 	if dir == "" {
@@ -42,7 +44,7 @@ func buildZip(ctx context.Context, s settings) (pulumi.Archive, error) {
 	}
 	artifact, err := lambdabuild.Build(ctx, lambdabuild.Options{GOARCH: s.goarch, OutDir: dir})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("compile the function (or set CodeZip to deploy a prebuilt zip): %w", err)
 	}
 	return pulumi.NewFileArchive(artifact.Zip), nil
 }

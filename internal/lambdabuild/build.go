@@ -2,6 +2,13 @@
 // executable of the provided.al2023 runtime and packages it as the zip Lambda
 // deploys. The Pulumi component builds with it at deploy time, tests and
 // benchmarks build the very same binary with it.
+//
+// A build gives the same bytes on every machine for the same module source:
+// it runs inside the module that provides the package, as that module's main
+// module, with the Go toolchain its go.mod pins and an environment made here
+// rather than inherited (see buildEnv), so neither the caller's Go version,
+// GOFLAGS, caches and working directory nor the module that asked for the
+// build can change the zip.
 package lambdabuild
 
 import (
@@ -9,16 +16,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 )
 
+// Function is the import path of the password generator's function, the
+// package Build compiles unless told otherwise.
+const Function = "github.com/passwordgen/passwordgen/handler"
+
 // Options says what to build and where.
 type Options struct {
-	// Package is an import path, or a ./relative directory resolved against
-	// the module root (not the working directory). Default "./handler".
+	// Package is the import path of a main package (default Function). The
+	// module the working directory is in must require the package's module,
+	// or be it: that module decides which copy of it is built.
 	Package string
 	// GOARCH is "arm64" (default) or "amd64", Lambda's two architectures.
 	// runtime.GOARCH builds a binary this (Linux) machine can run.
@@ -32,19 +45,23 @@ type Options struct {
 type Artifact struct {
 	Binary string // <OutDir>/bootstrap
 	Zip    string // <OutDir>/function.zip
-	SHA256 string // hex digest of the zip; equal for equal sources
+	SHA256 string // hex digest of the zip; equal for equal module sources
 }
 
 // Build compiles o.Package for linux/o.GOARCH and writes the deployment zip.
-// It runs go from the root of the module that contains the working
-// directory, so it behaves the same from the repository root (the Pulumi
-// program) and from any package directory (tests).
 func Build(ctx context.Context, o Options) (Artifact, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return Artifact{}, err
 	}
-	root, err := ModuleRoot(ctx)
+	caller, err := goEnv(ctx, append([]string{"GOMOD"}, callerSettings...)...)
+	if err != nil {
+		return Artifact{}, err
+	}
+	if _, err := moduleFile(caller); err != nil {
+		return Artifact{}, err
+	}
+	src, err := locate(ctx, o.Package)
 	if err != nil {
 		return Artifact{}, err
 	}
@@ -55,7 +72,8 @@ func Build(ctx context.Context, o Options) (Artifact, error) {
 		Binary: filepath.Join(o.OutDir, "bootstrap"),
 		Zip:    filepath.Join(o.OutDir, "function.zip"),
 	}
-	if err := compile(ctx, root, o, a.Binary); err != nil {
+	env := buildEnv(os.Environ(), caller, target{toolchain: src.toolchain, goarch: o.GOARCH})
+	if err := compile(ctx, src, o, env, a.Binary); err != nil {
 		return Artifact{}, err
 	}
 	if a.SHA256, err = writeZip(a.Binary, a.Zip); err != nil {
@@ -65,8 +83,13 @@ func Build(ctx context.Context, o Options) (Artifact, error) {
 }
 
 func (o Options) withDefaults() (Options, error) {
-	if o.Package == "" {
-		o.Package = "./handler"
+	switch {
+	case o.Package == "":
+		o.Package = Function
+	case build.IsLocalImport(o.Package) || filepath.IsAbs(o.Package):
+		// A directory would be resolved against the working directory by
+		// one go command and against the module root by the next.
+		return o, fmt.Errorf("package %q: give an import path, such as %s", o.Package, Function)
 	}
 	switch o.GOARCH {
 	case "":
@@ -88,40 +111,45 @@ func (o Options) withDefaults() (Options, error) {
 
 // ModuleRoot is the directory of the Go module the working directory is
 // in, as the go command sees it, so that GOFLAGS=-modfile and go.work are
-// honoured exactly as the build of the function will honour them.
+// honoured.
 func ModuleRoot(ctx context.Context) (string, error) {
-	out, err := run(exec.CommandContext(ctx, "go", "env", "GOMOD"))
+	env, err := goEnv(ctx, "GOMOD")
 	if err != nil {
-		return "", fmt.Errorf("locate the Go module: %w", err)
+		return "", err
 	}
-	gomod := strings.TrimSpace(out)
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("locate the Go module: the working directory is not inside a Go module")
+	gomod, err := moduleFile(env)
+	if err != nil {
+		return "", err
 	}
 	return filepath.Dir(gomod), nil
 }
 
-func compile(ctx context.Context, root string, o Options, binary string) error {
+// moduleFile is the go.mod of the working directory's module, from a goEnv
+// result that holds GOMOD.
+func moduleFile(env map[string]string) (string, error) {
+	gomod := env["GOMOD"]
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("locate the Go module: the working directory is not inside a Go module")
+	}
+	return gomod, nil
+}
+
+func compile(ctx context.Context, src source, o Options, env []string, binary string) error {
 	cmd := exec.CommandContext(ctx, "go", "build",
+		// The module's go.mod and go.sum are used as they are, never
+		// updated: in the module cache they cannot be.
+		"-mod=readonly",
 		"-tags", "lambda.norpc",
 		"-trimpath",
 		"-buildvcs=false",
 		"-ldflags", "-s -w",
 		"-o", binary,
 		o.Package)
-	cmd.Dir = root
-	// The microarchitecture levels are pinned so that a developer's GOAMD64 or
-	// GOARM64 can neither produce a binary Lambda's CPUs cannot run nor change
-	// the artifact's bytes.
-	cmd.Env = append(os.Environ(),
-		"GOOS=linux",
-		"GOARCH="+o.GOARCH,
-		"CGO_ENABLED=0",
-		"GOAMD64=v1",
-		"GOARM64=v8.0",
-	)
+	cmd.Dir = src.dir
+	cmd.Env = env
 	if _, err := run(cmd); err != nil {
-		return fmt.Errorf("build %s for linux/%s: %w", o.Package, o.GOARCH, err)
+		return fmt.Errorf("build %s for linux/%s with %s, the toolchain %s pins, in %s: %w",
+			o.Package, o.GOARCH, src.toolchain, src.gomod, src.dir, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/buildinfo"
 	"debug/elf"
 	"encoding/hex"
 	"errors"
@@ -16,13 +17,15 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/modfile"
+
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
+	"github.com/passwordgen/passwordgen/internal/testkit/modproxy"
 )
 
-// Packages are named relative to the module root, as Build resolves them.
 const (
-	fnPackage     = "./internal/lambdabuild/testdata/fn"
-	brokenPackage = "./internal/lambdabuild/testdata/broken"
+	fnPackage     = "github.com/passwordgen/passwordgen/internal/lambdabuild/testdata/fn"
+	brokenPackage = "github.com/passwordgen/passwordgen/internal/lambdabuild/testdata/broken"
 )
 
 func build(t *testing.T, o lambdabuild.Options) lambdabuild.Artifact {
@@ -126,12 +129,70 @@ func TestBuildZipHoldsOnlyExecutableBootstrap(t *testing.T) {
 	}
 }
 
+// TestBuildIsReproducible builds twice as two machines would: the second
+// time from another directory, with empty build and module caches filled
+// offline from the first one's module cache, and with every variable that
+// would change the binary if it reached the compiler or linker. The zips
+// must be equal, and the binary built by the toolchain go.mod pins.
 func TestBuildIsReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the standard library from an empty build cache")
+	}
 	first := build(t, lambdabuild.Options{Package: fnPackage})
+
+	t.Chdir(filepath.Join("testdata", "fn"))
+	for k, v := range map[string]string{
+		"GOCACHE":      t.TempDir(),
+		"GOPATH":       t.TempDir(),
+		"GOMODCACHE":   modproxy.EmptyCache(t),
+		"GOPROXY":      modproxy.Cache(t),
+		"GOFLAGS":      "-gcflags=all=-N",
+		"GOEXPERIMENT": "jsonv2",
+		"GOFIPS140":    "latest",
+		"GOAMD64":      "v3",
+		"GOARM64":      "v9.0",
+		"CGO_ENABLED":  "1",
+		"GOTOOLCHAIN":  "local",
+	} {
+		t.Setenv(k, v)
+	}
 	second := build(t, lambdabuild.Options{Package: fnPackage})
 	if first.SHA256 != second.SHA256 {
 		t.Errorf("two builds of the same source: SHA256 %s then %s", first.SHA256, second.SHA256)
 	}
+
+	info, err := buildinfo.ReadFile(second.Binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pin := pinnedToolchain(t); info.GoVersion != pin {
+		t.Errorf("bootstrap built by %s, want %s, the toolchain go.mod pins", info.GoVersion, pin)
+	}
+}
+
+// goEnv is one go setting of this test process.
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// pinnedToolchain is the toolchain line of the repository's go.mod.
+func pinnedToolchain(t *testing.T) string {
+	t.Helper()
+	path := goEnv(t, "GOMOD")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := modfile.Parse(path, data, nil)
+	if err != nil || f.Toolchain == nil {
+		t.Fatalf("%s has no toolchain line (%v)", path, err)
+	}
+	return f.Toolchain.Name
 }
 
 func TestBuildWorksFromAnyDirectoryOfTheModule(t *testing.T) {
@@ -162,8 +223,28 @@ func TestBuildFailures(t *testing.T) {
 		},
 		{
 			name:    "missing package",
-			opts:    lambdabuild.Options{Package: "./internal/lambdabuild/testdata/absent", OutDir: out},
-			wantErr: "absent",
+			opts:    lambdabuild.Options{Package: "github.com/passwordgen/passwordgen/internal/lambdabuild/testdata/absent", OutDir: out},
+			wantErr: "testdata/absent",
+		},
+		{
+			name:    "module the working directory's module does not require",
+			opts:    lambdabuild.Options{Package: "example.com/elsewhere/cmd/fn", OutDir: out},
+			wantErr: "it must require example.com/elsewhere/cmd/fn's module",
+		},
+		{
+			name:    "not a main package",
+			opts:    lambdabuild.Options{Package: "github.com/passwordgen/passwordgen/internal/naming", OutDir: out},
+			wantErr: "it is package naming, not a main package",
+		},
+		{
+			name:    "standard library",
+			opts:    lambdabuild.Options{Package: "fmt", OutDir: out},
+			wantErr: "not in a module",
+		},
+		{
+			name:    "directory instead of import path",
+			opts:    lambdabuild.Options{Package: "./handler", OutDir: out},
+			wantErr: "give an import path, such as github.com/passwordgen/passwordgen/handler",
 		},
 		{
 			name:    "outside any module",
@@ -212,7 +293,7 @@ func TestBuildRejectsUnsupportedGOARCHBeforeWriting(t *testing.T) {
 }
 
 func TestOnceBuildsOnceAndRemovesItsDirectory(t *testing.T) {
-	once := lambdabuild.Once{Options: lambdabuild.Options{Package: "./internal/lambdabuild/testdata/fn", GOARCH: runtime.GOARCH}}
+	once := lambdabuild.Once{Options: lambdabuild.Options{Package: fnPackage, GOARCH: runtime.GOARCH}}
 	first, err := once.Build(context.Background())
 	if err != nil {
 		t.Fatal(err)

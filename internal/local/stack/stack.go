@@ -151,8 +151,8 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("create a build directory: %w", err)
 	}
 	defer os.RemoveAll(build)
-	log.Info("building the function", "package", "./handler")
-	art, err := lambdabuild.Build(ctx, lambdabuild.Options{Package: "./handler", GOARCH: runtime.GOARCH, OutDir: build})
+	log.Info("building the function", "package", lambdabuild.Function)
+	art, err := lambdabuild.Build(ctx, lambdabuild.Options{GOARCH: runtime.GOARCH, OutDir: build})
 	if err != nil {
 		return stopped(ctx, err)
 	}

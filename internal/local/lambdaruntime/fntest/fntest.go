@@ -21,7 +21,7 @@ func Build(ctx context.Context) (binary string, cleanup func(), err error) {
 		return "", nil, fmt.Errorf("fntest: %w", err)
 	}
 	a, err := lambdabuild.Build(ctx, lambdabuild.Options{
-		Package: "./internal/local/lambdaruntime/testdata/fn",
+		Package: "github.com/passwordgen/passwordgen/internal/local/lambdaruntime/testdata/fn",
 		GOARCH:  runtime.GOARCH,
 		OutDir:  dir,
 	})
