@@ -41,10 +41,16 @@ type outcome struct {
 	err error
 }
 
+// bytes counts what an outcome keeps alive, the automaton it checks with
+// included (shared automata are counted once per verdict, which only errs
+// on the safe side).
 func (o outcome) bytes() int {
-	n := 4096 // the password package's generator and the outcome itself
-	if o.gen != nil && o.gen.check != nil && o.gen.check.dfa != nil {
-		n += o.gen.check.dfa.Bytes()
+	n := 512 // the outcome, its Generator and checker, the map entry
+	if o.gen != nil {
+		n += o.gen.base.Bytes()
+		if o.gen.check != nil && o.gen.check.dfa != nil {
+			n += o.gen.check.dfa.Bytes()
+		}
 	}
 	return n
 }

@@ -176,3 +176,18 @@ func TestGenerateMatchingRefusesAShareOutsideZeroToOne(t *testing.T) {
 		}
 	}
 }
+
+func TestBytesCountsTheClassCountTables(t *testing.T) {
+	small := mustNew(t, Default()).Bytes()
+	p := Default()
+	p.Length, p.MinSymbols = 128, 100
+	g := mustNew(t, p)
+	if g.exact == nil {
+		t.Fatal("policy does not take the class-count path")
+	}
+	// 25 characters to spare beyond the minimums: three rows of 26
+	// counts, each a big.Int of 32 bytes before its digits.
+	if got := g.Bytes(); got < small+3*26*32 {
+		t.Errorf("Bytes = %d with tables, %d without", got, small)
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"math/bits"
+	"slices"
+	"unsafe"
 )
 
 // minAcceptance is the share of uniform candidates that must meet the
@@ -200,4 +203,19 @@ func (g *Generator) meetsMinimums(pw []byte) bool {
 		}
 	}
 	return true
+}
+
+// Bytes returns about how much memory g holds, for callers that cache
+// generators: the class-count tables of a long password with large
+// minimums reach hundreds of kilobytes.
+func (g *Generator) Bytes() int {
+	n := int(unsafe.Sizeof(*g))
+	if x := g.exact; x != nil {
+		n += int(unsafe.Sizeof(*x)) + len(x.classes)*int(unsafe.Sizeof(alphabet{}))
+		ints := append([]*big.Int{x.count}, slices.Concat(x.suffix...)...)
+		for _, v := range ints {
+			n += int(unsafe.Sizeof(*v)) + len(v.Bits())*bits.UintSize/8
+		}
+	}
+	return n
 }
