@@ -125,7 +125,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	}
 
 	env := pulumi.All(b.bucket.Bucket, keyARN).ApplyT(func(v []any) map[string]string {
-		return fnconfig.Config{Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits}.Env()
+		return fnconfig.Config{Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits, Policy: s.policy}.Env()
 	}).(pulumi.StringMapOutput)
 	fn, err := newFunction(ctx, name, functionSpec{
 		role:         role.Arn,

@@ -13,7 +13,8 @@ import (
 
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
-	"github.com/passwordgen/passwordgen/internal/password"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
+	"github.com/passwordgen/passwordgen/internal/passphrase"
 	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
@@ -30,6 +31,7 @@ type putter interface {
 // unmarshal error.
 type function struct {
 	config fnconfig.Config
+	policy *orgpolicy.Compiled
 	store  putter
 	random io.Reader
 	now    func() time.Time
@@ -62,9 +64,12 @@ func (f *function) handle(ctx context.Context, payload []byte) outcome {
 	if err != nil {
 		return rejected(err)
 	}
-	gen, err := password.New(req.Policy)
+	gen, err := f.generator(req)
 	if err != nil {
 		return rejected(err)
+	}
+	if req.DryRun {
+		return dryRun(req, gen.EntropyBits(), f.effectivePolicy())
 	}
 	now := f.now()
 	name := req.Name
@@ -78,7 +83,7 @@ func (f *function) handle(ctx context.Context, payload []byte) outcome {
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("generate: %w", err))
 	}
-	rec := newRecord(pw, req.Policy, gen.EntropyBits(), now)
+	rec := newRecord(pw, req, gen.EntropyBits(), now)
 	body, err := rec.encode()
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("encode: %w", err))
@@ -94,6 +99,41 @@ func (f *function) handle(ctx context.Context, payload []byte) outcome {
 		return failed(storageStatus(ctx, err), name, key, err)
 	}
 	return stored(name, key, versionID, rec)
+}
+
+// generator is what both types of secret offer.
+type generator interface {
+	Generate(r io.Reader) (string, error)
+	EntropyBits() float64
+}
+
+// generator returns the generator for a request under the organization's
+// policy, or why the request cannot be served: every error is the caller's
+// to fix, with a message that says how.
+func (f *function) generator(req request.Request) (generator, error) {
+	if req.Type == request.TypePassphrase {
+		g, err := passphrase.New(req.Passphrase)
+		if err != nil {
+			return nil, err
+		}
+		// The entropy floor is the one rule of the policy that concerns
+		// passphrases; the character rules are about passwords.
+		if err := f.policy.CheckPassphrase(req.Passphrase.Words, passphrase.BitsPerWord, passphrase.MaxWords); err != nil {
+			return nil, err
+		}
+		return g, nil
+	}
+	g, err := f.policy.Password(req.Policy)
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// effectivePolicy is the policy in force, as a dry run reports it: the
+// organization's rules and the deployment's length bounds.
+func (f *function) effectivePolicy() effectivePolicy {
+	return effectivePolicy{Policy: f.policy.Policy(), MinLength: f.config.Limits.MinLength, MaxLength: f.config.Limits.MaxLength}
 }
 
 // storageStatus separates "S3 was too slow" from "S3 said no", because the

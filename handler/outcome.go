@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
+	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
 
@@ -18,12 +21,16 @@ import (
 // contributes only its metadata.
 type outcome struct {
 	status    int
+	kind      string // request.TypePassword or request.TypePassphrase
 	name      string
 	key       string
 	versionID string
 	length    int
 	entropy   float64
 	createdAt string
+	// dryRun is set for a dry run's answer, which reports the policy in
+	// force instead of a stored object.
+	dryRun *dryRunBody
 	// err is the cause: shown to the caller only for 400s (validation
 	// messages are written for callers), only logged otherwise.
 	err error
@@ -43,8 +50,42 @@ func failed(status int, name, key string, err error) outcome {
 }
 
 func stored(name, key, versionID string, rec record) outcome {
-	return outcome{status: http.StatusOK, name: name, key: key, versionID: versionID,
+	return outcome{status: http.StatusOK, kind: rec.Type, name: name, key: key, versionID: versionID,
 		length: rec.Length, entropy: rec.EntropyBits, createdAt: rec.CreatedAt}
+}
+
+// dryRun answers a request that only asks what it would get.
+func dryRun(req request.Request, entropyBits float64, policy effectivePolicy) outcome {
+	body := &dryRunBody{
+		Message:     "Dry run: the request is valid under the policy; nothing was generated or stored",
+		Type:        req.Type,
+		EntropyBits: math.Round(entropyBits*100) / 100,
+		Policy:      policy,
+	}
+	if req.Type == request.TypePassphrase {
+		body.Words = req.Passphrase.Words
+	} else {
+		body.Length = req.Policy.Length
+	}
+	return outcome{status: http.StatusOK, kind: req.Type, entropy: entropyBits, dryRun: body}
+}
+
+// effectivePolicy is the organization's policy and the deployment's length
+// bounds, flattened into one object.
+type effectivePolicy struct {
+	orgpolicy.Policy
+	MinLength int `json:"minLength"`
+	MaxLength int `json:"maxLength"`
+}
+
+type dryRunBody struct {
+	Message     string          `json:"message"`
+	Type        string          `json:"type"`
+	Length      int             `json:"length,omitempty"`
+	Words       int             `json:"words,omitempty"`
+	EntropyBits float64         `json:"entropy_bits"`
+	Policy      effectivePolicy `json:"policy"`
+	RequestID   string          `json:"request_id"`
 }
 
 // response is the recipe's proxy-integration shape, which API Gateway and
@@ -57,6 +98,7 @@ type response struct {
 
 type successBody struct {
 	Message      string  `json:"message"`
+	Type         string  `json:"type"`
 	PasswordName string  `json:"password_name"`
 	S3Key        string  `json:"s3_key"`
 	VersionID    string  `json:"version_id"`
@@ -75,9 +117,14 @@ type errorBody struct {
 func (o outcome) response(requestID string) ([]byte, error) {
 	var body any
 	switch {
+	case o.dryRun != nil:
+		b := *o.dryRun
+		b.RequestID = requestID
+		body = b
 	case o.status == http.StatusOK:
 		body = successBody{
-			Message:      "Password generated successfully",
+			Message:      o.kindName() + " generated successfully",
+			Type:         o.kind,
 			PasswordName: o.name,
 			S3Key:        o.key,
 			VersionID:    o.versionID,
@@ -122,8 +169,10 @@ func (o outcome) response(requestID string) ([]byte, error) {
 // the lambdacontext handler; the cause of a failure is logged in full here
 // because the caller only gets a summary.
 func (o outcome) log(ctx context.Context, l *slog.Logger, took time.Duration) {
-	level, msg := slog.LevelInfo, "password stored"
+	level, msg := slog.LevelInfo, strings.ToLower(o.kindName())+" stored"
 	switch {
+	case o.dryRun != nil:
+		msg = "dry run"
 	case o.status >= 500:
 		level, msg = slog.LevelError, "invocation failed"
 	case o.status == http.StatusConflict:
@@ -133,6 +182,7 @@ func (o outcome) log(ctx context.Context, l *slog.Logger, took time.Duration) {
 	}
 	attrs := []slog.Attr{
 		slog.Int("status", o.status),
+		slog.String("type", o.kind),
 		slog.String("name", o.name),
 		slog.String("key", o.key),
 		slog.String("version_id", o.versionID),
@@ -142,4 +192,12 @@ func (o outcome) log(ctx context.Context, l *slog.Logger, took time.Duration) {
 		attrs = append(attrs, slog.String("error", o.err.Error()))
 	}
 	l.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// kindName is the type of secret as a message names it.
+func (o outcome) kindName() string {
+	if o.kind == request.TypePassphrase {
+		return "Passphrase"
+	}
+	return "Password"
 }

@@ -1,18 +1,22 @@
 // Package fnconfig is the contract between a deployment and the function:
 // the environment variables that tell the function where to store passwords,
-// how to encrypt them and which lengths callers may ask for. The Pulumi
+// how to encrypt them, which lengths callers may ask for and which policy
+// the organization imposes. The Pulumi
 // component and the local stack encode a Config with Env or Environ; the function
 // decodes it with FromEnv. Neither side spells a variable name itself.
 package fnconfig
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
 
@@ -23,7 +27,14 @@ const (
 	EnvKMSKeyID  = "KMS_KEY_ID"
 	EnvMinLength = "PASSWORD_MIN_LENGTH"
 	EnvMaxLength = "PASSWORD_MAX_LENGTH"
+	EnvPolicy    = "PASSWORD_POLICY"
 )
+
+// MaxPolicyBytes bounds PASSWORD_POLICY. Lambda allows 4 KB of environment
+// variables in all, names included; the others take under 600 bytes even
+// at their longest (a 63-character bucket name, a 256-character prefix, a
+// key ARN), so the policy gets the rest with a margin.
+const MaxPolicyBytes = 3000
 
 // DefaultKeyPrefix is the recipe's folder, so existing readers find
 // passwords where they always did. It applies when KEY_PREFIX is unset; an
@@ -38,6 +49,52 @@ type Config struct {
 	// KMSKeyID selects SSE-KMS with that key; empty means SSE-S3 (AES256).
 	KMSKeyID string
 	Limits   request.Limits
+	// Policy is the organization's password policy as EncodePolicy writes
+	// it, one compact JSON value rather than a variable per setting; ""
+	// means none.
+	Policy string
+}
+
+// EncodePolicy returns p as PASSWORD_POLICY carries it, "" for a policy
+// that imposes nothing. It refuses a policy that does not fit the
+// function's environment.
+func EncodePolicy(p orgpolicy.Policy) (string, error) {
+	if p.IsZero() {
+		return "", nil
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "<" in a pattern stays one byte
+	if err := enc.Encode(p); err != nil {
+		return "", fmt.Errorf("policy: %w", err)
+	}
+	text := strings.TrimSuffix(b.String(), "\n")
+	if len(text) > MaxPolicyBytes {
+		return "", fmt.Errorf("policy: %d bytes once encoded, more than the %d the function's environment leaves for it (Lambda allows 4 KB of environment variables in all); shorten forbiddenPatterns", len(text), MaxPolicyBytes)
+	}
+	return text, nil
+}
+
+// DecodePolicy reads the policy c carries, refusing unknown settings so
+// that a newer deployment's rule is never silently dropped by an older
+// function.
+func (c Config) DecodePolicy() (orgpolicy.Policy, error) {
+	var p orgpolicy.Policy
+	if c.Policy == "" {
+		return p, nil
+	}
+	if len(c.Policy) > MaxPolicyBytes {
+		return p, fmt.Errorf("%s: %d bytes, more than %d", EnvPolicy, len(c.Policy), MaxPolicyBytes)
+	}
+	dec := json.NewDecoder(strings.NewReader(c.Policy))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return orgpolicy.Policy{}, fmt.Errorf("%s: %w", EnvPolicy, err)
+	}
+	if dec.More() {
+		return orgpolicy.Policy{}, fmt.Errorf("%s: data after the policy object", EnvPolicy)
+	}
+	return p, nil
 }
 
 // Env encodes c as the function's environment. KMS_KEY_ID is left out with
@@ -51,6 +108,9 @@ func (c Config) Env() map[string]string {
 	}
 	if c.KMSKeyID != "" {
 		env[EnvKMSKeyID] = c.KMSKeyID
+	}
+	if c.Policy != "" {
+		env[EnvPolicy] = c.Policy
 	}
 	return env
 }
@@ -97,6 +157,10 @@ func FromEnv(lookupEnv func(string) (string, bool)) (Config, error) {
 		return Config{}, err
 	}
 	if err := cfg.Limits.Validate(EnvMinLength, EnvMaxLength); err != nil {
+		return Config{}, err
+	}
+	cfg.Policy, _ = lookupEnv(EnvPolicy)
+	if _, err := cfg.DecodePolicy(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil

@@ -13,6 +13,7 @@
 //	-data         PASSWORDGEN_LOCAL_DATA         MinIO's data and KMS key (.local/minio in the module root)
 //	-bucket       PASSWORDGEN_LOCAL_BUCKET       bucket name (password-generator-local)
 //	-concurrency  PASSWORDGEN_LOCAL_CONCURRENCY  runtime processes (4)
+//	-policy       PASSWORDGEN_LOCAL_POLICY       organization password policy as JSON (none)
 package main
 
 import (
@@ -87,6 +88,8 @@ func options(args []string, getenv func(string) string, usage io.Writer) (stack.
 	}
 	fs.IntVar(&o.Concurrency, "concurrency", concurrency,
 		"`number` of runtime processes serving invocations at once (env PASSWORDGEN_LOCAL_CONCURRENCY)")
+	fs.StringVar(&o.Policy, "policy", getenv("PASSWORDGEN_LOCAL_POLICY"),
+		"organization password policy as `JSON`, such as {\"minEntropyBits\": 80} (env PASSWORDGEN_LOCAL_POLICY; default none)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/local/minio"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
 
@@ -89,6 +90,10 @@ type Options struct {
 	DataDir     string
 	Bucket      string
 	Concurrency int // runtime processes, so concurrent invocations are served
+	// Policy is the organization's password policy as JSON, such as
+	// {"minEntropyBits": 80, "maxRepeat": 2}; "" for none. It is validated
+	// as a deployment validates it.
+	Policy string
 	// Out receives the endpoints and the commands to try; Log the
 	// function's log lines, the stack's own and MinIO's build progress.
 	// Nil discards.
@@ -154,7 +159,7 @@ func Run(ctx context.Context, o Options) error {
 	s3URL := endpoint(s3Server.Addr)
 	fn, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
 		Binary:       art.Binary,
-		Env:          functionEnv(o.Bucket, s3URL, fnUser),
+		Env:          functionEnv(o.Bucket, s3URL, fnUser, o.Policy),
 		Concurrency:  o.Concurrency,
 		FunctionName: functionName,
 		Region:       region,
@@ -187,6 +192,7 @@ func Run(ctx context.Context, o Options) error {
 }
 
 func (o Options) withDefaults(ctx context.Context) (Options, error) {
+	var err error
 	if o.LambdaAddr == "" {
 		o.LambdaAddr = DefaultLambdaAddr
 	}
@@ -201,6 +207,11 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 		return o, fmt.Errorf("concurrency %d is negative", o.Concurrency)
 	case o.Concurrency == 0:
 		o.Concurrency = DefaultConcurrency
+	}
+	if o.Policy != "" {
+		if o.Policy, err = checkPolicy(o.Policy); err != nil {
+			return o, err
+		}
 	}
 	if o.Out == nil {
 		o.Out = io.Discard
@@ -223,10 +234,27 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 	return o, nil
 }
 
+// checkPolicy validates a policy given as JSON the way a deployment does,
+// and returns it encoded as the function's environment carries it.
+func checkPolicy(text string) (string, error) {
+	p, err := fnconfig.Config{Policy: text}.DecodePolicy()
+	if err == nil {
+		_, err = orgpolicy.Validate(p, request.DefaultLimits().MaxLength)
+	}
+	if err == nil {
+		text, err = fnconfig.EncodePolicy(p)
+	}
+	if err != nil {
+		return "", fmt.Errorf("policy: %w", err)
+	}
+	return text, nil
+}
+
 // functionEnv is what the Pulumi stack sets on the function by default, with
-// MinIO as its S3 endpoint and the function's own MinIO user.
-func functionEnv(bucket, s3URL string, user minio.Credentials) []string {
-	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits()}
+// MinIO as its S3 endpoint and the function's own MinIO user; policy is
+// encoded, "" for none.
+func functionEnv(bucket, s3URL string, user minio.Credentials, policy string) []string {
+	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits(), Policy: policy}
 	return append(deployed.Environ(),
 		"AWS_ENDPOINT_URL_S3="+s3URL,
 		// MinIO serves buckets under a path, not a host name.
