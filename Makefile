@@ -4,6 +4,10 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 PKGS        ?= ./...
+# The packages that run goroutines or share state between them; `make test`
+# runs them again under the race detector.
+RACE_PKGS   ?= ./internal/local/... ./internal/orgpolicy/... ./internal/passphrase/... \
+               ./internal/password/... ./internal/store/... ./internal/testkit/... ./internal/cmd/...
 
 .PHONY: minio test test-short lint bench local
 
@@ -15,6 +19,7 @@ minio:
 
 test: minio
 	go test -count=1 $(PKGS)
+	go test -race -count=1 $(RACE_PKGS)
 
 test-short:
 	go test -short $(PKGS)

@@ -16,6 +16,7 @@ require (
 	github.com/minio/minio-go/v7 v7.0.90
 	github.com/pulumi/pulumi-aws/sdk/v6 v6.83.4
 	github.com/pulumi/pulumi/sdk/v3 v3.263.0
+	github.com/sethvargo/go-diceware v0.6.0
 	golang.org/x/mod v0.38.0
 )
 

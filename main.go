@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/passwordgen/passwordgen/components"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 )
 
 // componentName prefixes every resource's name.
@@ -172,6 +176,11 @@ func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, []er
 			}
 		}
 	}
+	if v, ok := lookup("policy"); ok {
+		var policyErrs []error
+		a.Policy, policyErrs = parsePolicy(v)
+		errs = append(errs, policyErrs...)
+	}
 	return a, errs
 }
 
@@ -214,6 +223,86 @@ func parseClients(raw string) ([]components.APIClient, error) {
 		clients[i] = components.APIClient(e)
 	}
 	return clients, nil
+}
+
+// parsePolicy reads the policy object, as `pulumi config set --path
+// policy.<setting> <value>` builds it: such a value is a number only when
+// it is an integer, so numbers are also read from strings ("80.5"), and a
+// pattern that looks like an integer ("1234") or a boolean arrives as one
+// and is read back as its text. Each setting of the wrong type is reported
+// and left zero.
+func parsePolicy(raw string) (orgpolicy.Policy, []error) {
+	var p orgpolicy.Policy
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return p, []error{errors.New(`policy: want an object such as {"minEntropyBits": 80}, set with pulumi config set --path policy.minEntropyBits 80`)}
+	}
+	var errs []error
+	number := func(key string, v any, integer bool) float64 {
+		var text string
+		switch v := v.(type) {
+		case json.Number:
+			text = string(v)
+		case string:
+			text = strings.TrimSpace(v)
+		}
+		f, err := strconv.ParseFloat(text, 64)
+		switch {
+		case text == "" || err != nil || math.IsNaN(f) || math.IsInf(f, 0):
+			errs = append(errs, fmt.Errorf("policy.%s: %s is not a number", key, describeJSON(v)))
+		case integer && f != math.Trunc(f):
+			errs = append(errs, fmt.Errorf("policy.%s: %s is not a whole number", key, describeJSON(v)))
+		case integer && math.Abs(f) > math.MaxInt32:
+			errs = append(errs, fmt.Errorf("policy.%s: %s is out of range", key, describeJSON(v)))
+		default:
+			return f
+		}
+		return 0
+	}
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		v := obj[key]
+		switch key {
+		case "minEntropyBits":
+			p.MinEntropyBits = number(key, v, false)
+		case "minClasses":
+			p.MinClasses = int(number(key, v, true))
+		case "maxRepeat":
+			p.MaxRepeat = int(number(key, v, true))
+		case "forbiddenPatterns":
+			list, ok := v.([]any)
+			if !ok {
+				errs = append(errs, fmt.Errorf("policy.forbiddenPatterns: want a list of patterns, set with pulumi config set --path 'policy.forbiddenPatterns[0]' <pattern>, got %s", describeJSON(v)))
+				continue
+			}
+			for i, item := range list {
+				switch item := item.(type) {
+				case string:
+					p.ForbiddenPatterns = append(p.ForbiddenPatterns, item)
+				case json.Number, bool:
+					p.ForbiddenPatterns = append(p.ForbiddenPatterns, fmt.Sprint(item))
+				default:
+					errs = append(errs, fmt.Errorf("policy.forbiddenPatterns[%d]: want a pattern, got %s", i, describeJSON(item)))
+				}
+			}
+		default:
+			errs = append(errs, fmt.Errorf("policy.%s is not a policy setting; the settings are minEntropyBits, minClasses, maxRepeat and forbiddenPatterns", key))
+		}
+	}
+	return p, errs
+}
+
+// describeJSON names a decoded value for a "got ..." clause.
+func describeJSON(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case json.Number, bool:
+		return fmt.Sprint(v)
+	default:
+		return jsonKind(v)
+	}
 }
 
 // parseStrings reads a list of strings, as `pulumi config set --path

@@ -125,6 +125,7 @@ var badValues = map[string]string{
 	// Without httpApi these would do nothing, so they are refused.
 	"jwtIssuer":   "https://issuer.example",
 	"jwtAudience": `["api://passwords"]`,
+	"policy":      `{"minClasses": 7}`,
 }
 
 func TestEveryConfigKeyIsValidated(t *testing.T) {
@@ -152,11 +153,15 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 		project + ":httpApi":        "true",
 		project + ":apiRateLimit":   "0",
 		project + ":apiClients":     `[{"name": "ci", "scopes": ["write"]}]`,
+		project + ":policy":         `{"minEntropyBits": "x", "minClasses": 9, "forbiddenPatterns": ["a**"]}`,
 	})
 	if d.err == nil {
 		t.Fatal("deploy succeeded")
 	}
 	for _, want := range []string{
+		`policy.minEntropyBits: "x" is not a number`,
+		"policy.minClasses: must be between 0 and 4, got 9",
+		`policy.forbiddenPatterns[0] "a**": invalid nested repetition operator`,
 		`timeout: "abc" is not a whole number`,
 		"memorySize: 64 MB is outside Lambda's 128..10240",
 		"tags: want an object",
@@ -208,16 +213,23 @@ func TestConfigTypeErrors(t *testing.T) {
 	cases := map[string]struct {
 		key, value, want string
 	}{
-		"integer":      {"memorySize", "lots", `memorySize: "lots" is not a whole number`},
-		"fraction":     {"timeout", "2.5", `timeout: "2.5" is not a whole number`},
-		"boolean":      {"forceDestroy", "yes please", `forceDestroy: "yes please" is not true or false`},
-		"tags list":    {"tags", `[1, 2]`, "tags: want an object"},
-		"tags nested":  {"tags", `{"team": {"name": "x"}}`, `tags: "team" must be a string, not an object`},
-		"tags null":    {"tags", `{"team": null}`, `tags: "team" must be a string, not null`},
-		"keys string":  {"decryptKeyArns", `"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"`, "decryptKeyArns: want a list of strings"},
-		"keys numbers": {"decryptKeyArns", `[1]`, "decryptKeyArns: want a list of strings"},
-		"client field": {"apiClients", `[{"name": "ci", "prefix": ["team-a/"]}]`, `apiClients: want a list`},
-		"client type":  {"apiClients", `[{"name": "ci", "scopes": "read"}]`, `apiClients: want a list`},
+		"integer":         {"memorySize", "lots", `memorySize: "lots" is not a whole number`},
+		"fraction":        {"timeout", "2.5", `timeout: "2.5" is not a whole number`},
+		"boolean":         {"forceDestroy", "yes please", `forceDestroy: "yes please" is not true or false`},
+		"tags list":       {"tags", `[1, 2]`, "tags: want an object"},
+		"tags nested":     {"tags", `{"team": {"name": "x"}}`, `tags: "team" must be a string, not an object`},
+		"tags null":       {"tags", `{"team": null}`, `tags: "team" must be a string, not null`},
+		"keys string":     {"decryptKeyArns", `"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"`, "decryptKeyArns: want a list of strings"},
+		"keys numbers":    {"decryptKeyArns", `[1]`, "decryptKeyArns: want a list of strings"},
+		"policy list":     {"policy", `[80]`, "policy: want an object such as"},
+		"policy bits":     {"policy", `{"minEntropyBits": "many"}`, `policy.minEntropyBits: "many" is not a number`},
+		"policy fraction": {"policy", `{"maxRepeat": "2.5"}`, `policy.maxRepeat: "2.5" is not a whole number`},
+		"policy huge":     {"policy", `{"minClasses": 1e12}`, "policy.minClasses: 1e12 is out of range"},
+		"policy patterns": {"policy", `{"forbiddenPatterns": "abc"}`, `policy.forbiddenPatterns: want a list of patterns, set with pulumi config set --path 'policy.forbiddenPatterns[0]' <pattern>, got "abc"`},
+		"policy pattern":  {"policy", `{"forbiddenPatterns": ["ok", {"x": 1}]}`, "policy.forbiddenPatterns[1]: want a pattern, got an object"},
+		"policy unknown":  {"policy", `{"maxRepeats": 2}`, "policy.maxRepeats is not a policy setting; the settings are minEntropyBits, minClasses, maxRepeat and forbiddenPatterns"},
+		"client field":    {"apiClients", `[{"name": "ci", "prefix": ["team-a/"]}]`, `apiClients: want a list`},
+		"client type":     {"apiClients", `[{"name": "ci", "scopes": "read"}]`, `apiClients: want a list`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -258,6 +270,9 @@ func TestConfigReachesTheStack(t *testing.T) {
 		project + ":maxLength":                       "64",
 		project + ":reservedConcurrency":             "3",
 		project + ":tags":                            `{"team": "platform", "costCenter": 40012345, "critical": true}`,
+		// As `pulumi config set --path` stores them: integers as numbers,
+		// other numbers as strings.
+		project + ":policy": `{"minEntropyBits": "80.5", "maxRepeat": 2, "forbiddenPatterns": ["(?i)secret", 1234, true]}`,
 	})
 	if d.err != nil {
 		t.Fatalf("deploy: %v", d.err)
@@ -275,6 +290,7 @@ func TestConfigReachesTheStack(t *testing.T) {
 		{"environment", fn.Inputs["environment"], map[string]any{"variables": map[string]any{
 			"BUCKET_NAME": bucket.Outputs["bucket"], "KEY_PREFIX": "",
 			"PASSWORD_MIN_LENGTH": "12", "PASSWORD_MAX_LENGTH": "64",
+			"PASSWORD_POLICY": `{"minEntropyBits":80.5,"maxRepeat":2,"forbiddenPatterns":["(?i)secret","1234","true"]}`,
 		}}},
 		{"forceDestroy", bucket.Inputs["forceDestroy"], true},
 		{"tags", bucket.Inputs["tags"], map[string]any{"team": "platform", "costCenter": "40012345", "critical": "true"}},

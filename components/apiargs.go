@@ -69,9 +69,6 @@ const (
 	// cannot be allowed more than its account.
 	maxAPIRateLimit  = 10000
 	maxAPIBurstLimit = 5000
-	// maxPrefixEnv bounds the prefixes variable within Lambda's 4 KB for
-	// all of a function's variables, leaving room for the others.
-	maxPrefixEnv = 2048
 	// cognitoClientIDLength is the length of the ids Cognito gives app
 	// clients, to size the prefixes variable before they exist.
 	cognitoClientIDLength = 26
@@ -81,8 +78,9 @@ const (
 var cognitoClientName = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
 
 // validateAPI checks a and applies the defaults, reporting each problem
-// to fail by its config key.
-func validateAPI(a *HTTPAPIArgs, fail func(setting, format string, v ...any)) *apiSettings {
+// to fail by its config key. room is how many bytes of the functions'
+// environment the client prefixes may take.
+func validateAPI(a *HTTPAPIArgs, room int, fail func(setting, format string, v ...any)) *apiSettings {
 	if a == nil {
 		return nil
 	}
@@ -158,8 +156,8 @@ func validateAPI(a *HTTPAPIArgs, fail func(setting, format string, v ...any)) *a
 		}
 		s.clients = append(s.clients, c)
 	}
-	if n := prefixEnvSize(prefixes, own); n > maxPrefixEnv {
-		fail("apiClients", "the prefixes take about %d bytes of the functions' environment, more than the %d it can spare (Lambda allows 4 KB in all): use fewer or shorter prefixes", n, maxPrefixEnv)
+	if n := prefixEnvSize(prefixes, own); n > room {
+		fail("apiClients", "the prefixes take about %d bytes of the functions' environment, more than the %d it can spare beside the organization policy (Lambda allows 4 KB in all): use fewer or shorter prefixes", n, room)
 	}
 	return s
 }

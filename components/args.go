@@ -12,6 +12,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/awsarn"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
 
@@ -79,6 +80,13 @@ type PasswordGeneratorArgs struct {
 	// reservation. Lambda itself reads a reservation of 0 as "throttle every
 	// invocation"; that is never what this setting asks for.
 	ReservedConcurrency int
+	// Policy is the organization's floor under every request: an entropy
+	// minimum, character classes, a repeat limit and forbidden patterns.
+	// The zero value imposes nothing. It is validated in full here, before
+	// anything is created (a policy no request could meet, or whose counts
+	// would exceed the function's budget at MaxLength, is refused), and
+	// reaches the function as one compact environment variable.
+	Policy orgpolicy.Policy
 	// Tags are applied to every resource that takes tags.
 	Tags map[string]string
 	// CodeZip is the path of a prebuilt deployment zip (an executable
@@ -113,6 +121,7 @@ type settings struct {
 	forceDestroy     bool
 	noncurrentDays   int
 	limits           request.Limits
+	policy           string // encoded for the function's environment
 	reserved         int
 	tags             map[string]string
 	codeZip          string
@@ -235,14 +244,21 @@ func validate(name string, a *PasswordGeneratorArgs) (settings, []error) {
 	if s.noncurrentDays < 0 {
 		fail("noncurrentVersionExpirationDays", "%d: use a positive number of days, or 0 to keep every version", s.noncurrentDays)
 	}
-	if err := s.limits.Validate("minLength", "maxLength"); err != nil {
-		errs = append(errs, err)
+	limitsErr := s.limits.Validate("minLength", "maxLength")
+	if limitsErr != nil {
+		errs = append(errs, limitsErr)
+	}
+	if !a.Policy.IsZero() {
+		var policyErrs []error
+		s.policy, policyErrs = validatePolicy(a.Policy, s.limits, limitsErr == nil)
+		errs = append(errs, policyErrs...)
 	}
 	if s.reserved < 0 {
 		fail("reservedConcurrency", "%d: use a positive number of executions, or 0 for no reservation", s.reserved)
 	}
 	errs = append(errs, validateTags(s.tags)...)
-	s.api = validateAPI(a.HTTPAPI, fail)
+	// The policy and the prefixes share what the environment can spare.
+	s.api = validateAPI(a.HTTPAPI, fnconfig.MaxPolicyBytes-len(s.policy), fail)
 
 	if len(errs) > 0 {
 		return settings{}, errs
@@ -277,6 +293,32 @@ func (s settings) checkRegion(region string) error {
 		inRegion("decryptKeyArns", arn)
 	}
 	return report(errs)
+}
+
+// validatePolicy checks the policy in full when the length limits are
+// valid (its costs depend on maxLength), its settings alone otherwise, and
+// encodes it for the function's environment.
+func validatePolicy(p orgpolicy.Policy, limits request.Limits, limitsValid bool) (string, []error) {
+	var err error
+	if limitsValid {
+		_, err = orgpolicy.Validate(p, limits.MaxLength)
+	} else {
+		_, err = orgpolicy.Compile(p, request.HighestLimit)
+	}
+	var errs []error
+	if err != nil {
+		var joined interface{ Unwrap() []error }
+		if errors.As(err, &joined) {
+			errs = joined.Unwrap()
+		} else {
+			errs = []error{err}
+		}
+	}
+	encoded, err := fnconfig.EncodePolicy(p)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return encoded, errs
 }
 
 // validateTags applies the rules every tagged service here enforces, so a bad

@@ -2,10 +2,13 @@ package components
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 )
 
 func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
@@ -60,6 +63,29 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 			PasswordGeneratorArgs{Architecture: "sparc", MemorySize: 1, Timeout: 1000, Encryption: "none"},
 			[]string{"architecture", "memorySize", "timeout", "encryption"},
 		},
+		{"policy with five classes", testName, PasswordGeneratorArgs{Policy: orgpolicy.Policy{MinClasses: 5}}, []string{"policy.minClasses: must be between 0 and 4, got 5"}},
+		{
+			"policy patterns", testName, PasswordGeneratorArgs{Policy: orgpolicy.Policy{ForbiddenPatterns: []string{"ok", "(", "x*", "é"}}},
+			[]string{`policy.forbiddenPatterns[1] "("`, `policy.forbiddenPatterns[2] "x*": can match an empty string`},
+		},
+		{"policy pattern matching no password", testName, PasswordGeneratorArgs{Policy: orgpolicy.Policy{ForbiddenPatterns: []string{"é"}}}, []string{`policy.forbiddenPatterns[0] "é": matches no password`}},
+		{
+			"policy floor out of reach", testName, PasswordGeneratorArgs{MaxLength: 20, Policy: orgpolicy.Policy{MinEntropyBits: 200}},
+			[]string{"policy.minEntropyBits: 200 bits is out of reach: the longest request (length 20, every printable character) allows 130.9 bits; lower minEntropyBits or raise maxLength"},
+		},
+		{
+			"policy over budget at maxLength", testName, PasswordGeneratorArgs{MaxLength: 4096, Policy: orgpolicy.Policy{MaxRepeat: 2, ForbiddenPatterns: []string{"(?i)secret"}}},
+			[]string{"policy: counting the passwords of the longest request (length 4096) would exceed the function's budget", "lower maxLength to"},
+		},
+		{
+			// 1,200 bytes of patterns, each backslash doubled in JSON: 600 × 6 + 599 commas + 24.
+			"policy too large for the environment", testName, PasswordGeneratorArgs{Policy: orgpolicy.Policy{ForbiddenPatterns: slices.Repeat([]string{`\\`}, 600)}},
+			[]string{"policy: 4223 bytes once encoded, more than the 3000 the function's environment leaves for it"},
+		},
+		{
+			"policy settings checked even with broken limits", testName, PasswordGeneratorArgs{MinLength: 3, Policy: orgpolicy.Policy{MaxRepeat: -2}},
+			[]string{"minLength must be between 4 and 4096, got 3", "policy.maxRepeat: must be between 1 and maxLength (4096), or 0 for no limit, got -2"},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +122,10 @@ func TestBoundaryArgsAreAccepted(t *testing.T) {
 		{"unicode tags", testName, PasswordGeneratorArgs{Tags: map[string]string{"équipe": "plateforme", "owner": "ops@example.com", "empty": ""}}},
 		{"longest name", strings.Repeat("p", 40), PasswordGeneratorArgs{}},
 		{"one-letter name", "p", PasswordGeneratorArgs{}},
+		{"benchmark policy at the default maxLength", testName, PasswordGeneratorArgs{Policy: orgpolicy.Policy{
+			MinEntropyBits: 80, MinClasses: 4, MaxRepeat: 2,
+			ForbiddenPatterns: []string{"(?i)password|qwerty|letmein|admin|welcome|monkey|dragon|master|login|princess", "(?i)football|baseball|shadow|sunshine|iloveyou|trustno1|secret|superman|starwars|whatever"},
+		}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

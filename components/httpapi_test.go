@@ -1,6 +1,7 @@
 package components
 
 import (
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/testkit/awsmock"
 )
 
@@ -391,5 +393,26 @@ func TestInvalidHTTPAPIArgsAreRejectedTogether(t *testing.T) {
 				t.Errorf("%d resources registered before validation failed", len(rs))
 			}
 		})
+	}
+}
+
+// TestPolicyAndPrefixesShareTheEnvironment: the organization policy and
+// the client prefixes travel in the functions' 4 KB of environment
+// together, so prefixes that fit alone are refused beside a large policy.
+func TestPolicyAndPrefixesShareTheEnvironment(t *testing.T) {
+	var prefixes, patterns []string
+	for i := range 60 {
+		prefixes = append(prefixes, fmt.Sprintf("team-%020d/", i))
+	}
+	for i := range 100 {
+		patterns = append(patterns, fmt.Sprintf("password%02d", i))
+	}
+	api := &HTTPAPIArgs{Clients: []APIClient{{Name: "teams", Scopes: []string{"read"}, Prefixes: prefixes}}}
+	if _, _, err := deploy(testName, &PasswordGeneratorArgs{HTTPAPI: api}); err != nil {
+		t.Fatalf("the prefixes alone: %v", err)
+	}
+	_, _, err := deploy(testName, &PasswordGeneratorArgs{HTTPAPI: api, Policy: orgpolicy.Policy{ForbiddenPatterns: patterns}})
+	if err == nil || !strings.Contains(err.Error(), "beside the organization policy") {
+		t.Errorf("the prefixes beside the policy: %v, want them refused for the environment's room", err)
 	}
 }

@@ -138,7 +138,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	// API clients are part of it once their ids are known.
 	env := pulumi.All(b.bucket.Bucket, keyARN, clientPrefixes(s.api, pool)).ApplyT(func(v []any) map[string]string {
 		return fnconfig.Config{
-			Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits,
+			Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits, Policy: s.policy,
 			ClientPrefixes: v[2].(apispec.ClientPrefixes),
 		}.Env()
 	}).(pulumi.StringMapOutput)

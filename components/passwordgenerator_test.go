@@ -11,6 +11,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/testkit/awsmock"
 )
 
@@ -40,6 +41,7 @@ type want struct {
 	reserved       int
 	tags           map[string]string
 	previousKeys   []string // DecryptKeyArns
+	policy         string   // PASSWORD_POLICY, "" for none
 }
 
 func (w want) kms() bool { return w.encryption != sseS3 }
@@ -97,6 +99,13 @@ func TestStack(t *testing.T) {
 			with(func(w *want) { w.prefix = "team-a/db/"; w.noncurrentDays = 90 }),
 		},
 		{"bucket root", &PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("")}, with(func(w *want) { w.prefix = "" })},
+		{
+			"organization policy",
+			&PasswordGeneratorArgs{Policy: orgpolicy.Policy{MinEntropyBits: 80, MinClasses: 3, MaxRepeat: 2, ForbiddenPatterns: []string{`(?i)pass\s*word`, "<admin>"}}},
+			with(func(w *want) {
+				w.policy = `{"minEntropyBits":80,"minClasses":3,"maxRepeat":2,"forbiddenPatterns":["(?i)pass\\s*word","<admin>"]}`
+			}),
+		},
 		{
 			"everything set",
 			&PasswordGeneratorArgs{
@@ -443,6 +452,9 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 	}
 	if w.kms() {
 		env["KMS_KEY_ID"] = keyARN
+	}
+	if w.policy != "" {
+		env["PASSWORD_POLICY"] = w.policy
 	}
 	expect(t, fn, "environment", map[string]any{"variables": env})
 	if w.reserved > 0 {

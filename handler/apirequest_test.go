@@ -233,3 +233,13 @@ func TestRetrieverKeepsSymbolsReadable(t *testing.T) {
 		t.Errorf("status %d, body escapes the symbols or lost them", a.StatusCode)
 	}
 }
+
+// TestDryRunThroughTheAPICreatesNothing: a dry run stores nothing, so it
+// keeps its 200 and gets no Location through the API.
+func TestDryRunThroughTheAPICreatesNothing(t *testing.T) {
+	h := newHarness(t)
+	a := h.invoke(t, context.Background(), event(create("admin", `{"name": "team-a/db", "dry_run": true}`)))
+	if a.StatusCode != 200 || a.Headers["Location"] != "" || len(h.store.puts) != 0 {
+		t.Errorf("status %d, Location %q, %d puts; want 200, none and nothing stored", a.StatusCode, a.Headers["Location"], len(h.store.puts))
+	}
+}

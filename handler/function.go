@@ -15,7 +15,8 @@ import (
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
-	"github.com/passwordgen/passwordgen/internal/password"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
+	"github.com/passwordgen/passwordgen/internal/passphrase"
 	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
@@ -32,6 +33,7 @@ type putter interface {
 // unmarshal error.
 type function struct {
 	config fnconfig.Config
+	policy *orgpolicy.Compiled
 	store  putter
 	random io.Reader
 	now    func() time.Time
@@ -52,7 +54,7 @@ func (f *function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	ev := apievent.Parse(payload)
 	out := f.handle(ctx, payload, ev)
 	out.caller = ev.Caller()
-	if out.status == http.StatusOK && ev.RouteKey == apispec.RouteCreate {
+	if out.status == http.StatusOK && out.dryRun == nil && ev.RouteKey == apispec.RouteCreate {
 		// Through the API a new password is a created resource; a direct
 		// invocation keeps the recipe's 200.
 		out.status = http.StatusCreated
@@ -76,9 +78,12 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 	if err != nil {
 		return rejected(err)
 	}
-	gen, err := password.New(req.Policy)
+	gen, err := f.generator(req)
 	if err != nil {
 		return rejected(err)
+	}
+	if req.DryRun {
+		return dryRun(req, gen.EntropyBits(), f.effectivePolicy())
 	}
 	now := f.now()
 	name := req.Name
@@ -95,7 +100,7 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("generate: %w", err))
 	}
-	rec := newRecord(pw, req.Policy, gen.EntropyBits(), now, ev.Caller())
+	rec := newRecord(pw, req, gen.EntropyBits(), now, ev.Caller())
 	body, err := rec.encode()
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("encode: %w", err))
@@ -111,6 +116,41 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 		return failed(storageStatus(ctx, err), name, key, err)
 	}
 	return stored(name, key, versionID, rec)
+}
+
+// generator is what both types of secret offer.
+type generator interface {
+	Generate(r io.Reader) (string, error)
+	EntropyBits() float64
+}
+
+// generator returns the generator for a request under the organization's
+// policy, or why the request cannot be served: every error is the caller's
+// to fix, with a message that says how.
+func (f *function) generator(req request.Request) (generator, error) {
+	if req.Type == request.TypePassphrase {
+		g, err := passphrase.New(req.Passphrase)
+		if err != nil {
+			return nil, err
+		}
+		// The entropy floor is the one rule of the policy that concerns
+		// passphrases; the character rules are about passwords.
+		if err := f.policy.CheckPassphrase(req.Passphrase.Words, passphrase.BitsPerWord, passphrase.MaxWords); err != nil {
+			return nil, err
+		}
+		return g, nil
+	}
+	g, err := f.policy.Password(req.Policy)
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// effectivePolicy is the policy in force, as a dry run reports it: the
+// organization's rules and the deployment's length bounds.
+func (f *function) effectivePolicy() effectivePolicy {
+	return effectivePolicy{Policy: f.policy.Policy(), MinLength: f.config.Limits.MinLength, MaxLength: f.config.Limits.MaxLength}
 }
 
 // storageStatus separates "S3 was too slow" from "S3 said no", because the

@@ -59,9 +59,15 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	logs := &bytes.Buffer{}
 	st := &fakeStore{}
+	cfg := fnconfig.Config{Bucket: "b", KeyPrefix: fnconfig.DefaultKeyPrefix, Limits: request.DefaultLimits()}
+	policy, err := compilePolicy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &harness{
 		fn: &function{
-			config: fnconfig.Config{Bucket: "b", KeyPrefix: fnconfig.DefaultKeyPrefix, Limits: request.DefaultLimits()},
+			config: cfg,
+			policy: policy,
 			store:  st,
 			random: rand.NewChaCha8([32]byte{7}),
 			now:    func() time.Time { return fixedNow },

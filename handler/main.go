@@ -3,10 +3,10 @@
 // ./handler`). One binary serves the stack's two functions, chosen by the
 // handler name Lambda passes as _HANDLER:
 //
-//   - "bootstrap", the generator: each invocation generates one password
-//     from the caller's policy and stores it, encrypted and create-only, in
-//     S3; the response names the stored object and never carries the
-//     password.
+//   - "bootstrap", the generator: each invocation generates one password or
+//     passphrase from the caller's request, under the organization's
+//     policy, and stores it, encrypted and create-only, in S3; the response
+//     names the stored object and never carries the secret.
 //   - "retrieve", the retriever behind the HTTP API's GET routes: it
 //     answers one stored password, or lists names or versions, to a caller
 //     the API authorized, under a role that can only read.
@@ -24,6 +24,7 @@ import (
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
 
@@ -36,6 +37,10 @@ func main() {
 		// gets for a broken environment.
 		exit(logger, "invalid function configuration", err)
 	}
+	policy, err := compilePolicy(cfg)
+	if err != nil {
+		exit(logger, "invalid password policy", err)
+	}
 	client, err := store.NewClient(context.Background())
 	if err != nil {
 		exit(logger, "cannot configure the S3 client", err)
@@ -43,7 +48,7 @@ func main() {
 	st := store.New(client, cfg.Bucket, cfg.KMSKeyID)
 	switch handler := os.Getenv("_HANDLER"); handler {
 	case apispec.Generator.Handler():
-		lambda.Start(&function{config: cfg, store: st, random: rand.Reader, now: time.Now, log: logger})
+		lambda.Start(&function{config: cfg, policy: policy, store: st, random: rand.Reader, now: time.Now, log: logger})
 	case apispec.Retriever.Handler():
 		lambda.Start(&retriever{config: cfg, store: st, log: logger})
 	default:
@@ -55,4 +60,15 @@ func main() {
 func exit(logger *slog.Logger, msg string, err error) {
 	logger.Error(msg, "error", err.Error())
 	os.Exit(1)
+}
+
+// compilePolicy compiles the organization's policy the deployment carries.
+// The deployment validated it in full; this parses the patterns again and
+// checks the settings, without the costlier checks.
+func compilePolicy(cfg fnconfig.Config) (*orgpolicy.Compiled, error) {
+	rules, err := cfg.DecodePolicy()
+	if err != nil {
+		return nil, err
+	}
+	return orgpolicy.Compile(rules, cfg.Limits.MaxLength)
 }

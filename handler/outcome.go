@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
+	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/store"
 )
 
@@ -20,12 +22,16 @@ import (
 // contributes only its metadata.
 type outcome struct {
 	status    int
+	kind      string // request.TypePassword or request.TypePassphrase
 	name      string
 	key       string
 	versionID string
 	length    int
 	entropy   float64
 	createdAt string
+	// dryRun is set for a dry run's answer, which reports the policy in
+	// force instead of a stored object.
+	dryRun *dryRunBody
 	// err is the cause: shown to the caller only for 400s and 403s (their
 	// messages are written for callers), only logged otherwise.
 	err error
@@ -51,8 +57,42 @@ func failed(status int, name, key string, err error) outcome {
 }
 
 func stored(name, key, versionID string, rec record) outcome {
-	return outcome{status: http.StatusOK, name: name, key: key, versionID: versionID,
+	return outcome{status: http.StatusOK, kind: rec.Type, name: name, key: key, versionID: versionID,
 		length: rec.Length, entropy: rec.EntropyBits, createdAt: rec.CreatedAt}
+}
+
+// dryRun answers a request that only asks what it would get.
+func dryRun(req request.Request, entropyBits float64, policy effectivePolicy) outcome {
+	body := &dryRunBody{
+		Message:     "Dry run: the request is valid under the policy; nothing was generated or stored",
+		Type:        req.Type,
+		EntropyBits: math.Round(entropyBits*100) / 100,
+		Policy:      policy,
+	}
+	if req.Type == request.TypePassphrase {
+		body.Words = req.Passphrase.Words
+	} else {
+		body.Length = req.Policy.Length
+	}
+	return outcome{status: http.StatusOK, kind: req.Type, entropy: entropyBits, dryRun: body}
+}
+
+// effectivePolicy is the organization's policy and the deployment's length
+// bounds, flattened into one object.
+type effectivePolicy struct {
+	orgpolicy.Policy
+	MinLength int `json:"minLength"`
+	MaxLength int `json:"maxLength"`
+}
+
+type dryRunBody struct {
+	Message     string          `json:"message"`
+	Type        string          `json:"type"`
+	Length      int             `json:"length,omitempty"`
+	Words       int             `json:"words,omitempty"`
+	EntropyBits float64         `json:"entropy_bits"`
+	Policy      effectivePolicy `json:"policy"`
+	RequestID   string          `json:"request_id"`
 }
 
 // response is the recipe's proxy-integration shape, which API Gateway and
@@ -65,6 +105,7 @@ type response struct {
 
 type successBody struct {
 	Message      string  `json:"message"`
+	Type         string  `json:"type"`
 	PasswordName string  `json:"password_name"`
 	S3Key        string  `json:"s3_key"`
 	VersionID    string  `json:"version_id"`
@@ -84,13 +125,18 @@ func (o outcome) response(requestID string) ([]byte, error) {
 	var body any
 	headers := map[string]string{}
 	switch {
+	case o.dryRun != nil:
+		b := *o.dryRun
+		b.RequestID = requestID
+		body = b
 	case o.status == http.StatusOK || o.status == http.StatusCreated:
 		if o.status == http.StatusCreated {
 			// The new password, at the URL the API reads it back from.
 			headers["Location"] = "/passwords/" + o.name
 		}
 		body = successBody{
-			Message:      "Password generated successfully",
+			Message:      o.kindName() + " generated successfully",
+			Type:         o.kind,
 			PasswordName: o.name,
 			S3Key:        o.key,
 			VersionID:    o.versionID,
@@ -144,8 +190,11 @@ func proxyResponse(status int, headers map[string]string, body any) ([]byte, err
 // comes from the lambdacontext handler; the cause of a failure is logged
 // in full here because the caller only gets a summary.
 func (o outcome) log(ctx context.Context, l *slog.Logger, took time.Duration) {
-	msg, result := verdict(o.status, "password stored", "stored")
-	audit{o.caller, o.name, o.versionID, o.status, o.err}.write(ctx, l, took, msg, result, slog.String("key", o.key))
+	msg, result := verdict(o.status, strings.ToLower(o.kindName())+" stored", "stored")
+	if o.dryRun != nil {
+		msg, result = "dry run", "dry_run"
+	}
+	audit{o.caller, o.name, o.versionID, o.status, o.err}.write(ctx, l, took, msg, result, slog.String("type", o.kind), slog.String("key", o.key))
 }
 
 // audit is what every log line of both functions records: who asked, for
@@ -197,4 +246,12 @@ func verdict(status int, successMsg, successResult string) (msg, result string) 
 		return "request rejected", "rejected"
 	}
 	return successMsg, successResult
+}
+
+// kindName is the type of secret as a message names it.
+func (o outcome) kindName() string {
+	if o.kind == request.TypePassphrase {
+		return "Passphrase"
+	}
+	return "Password"
 }

@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/passwordgen/passwordgen/internal/password"
+	"github.com/passwordgen/passwordgen/internal/request"
 )
 
 // record is the stored object: the recipe's fields, so existing readers keep
-// working, plus every parameter that shaped the password, its entropy and
-// who asked for it.
+// working, plus the type of secret, every parameter that shaped it, its
+// entropy and who asked for it. Password holds a passphrase too, under the
+// recipe's name.
 type record struct {
 	Password    string     `json:"password"`
+	Type        string     `json:"type"`
 	Length      int        `json:"length"`
 	CreatedAt   string     `json:"created_at"`
 	Parameters  parameters `json:"parameters"`
@@ -22,7 +24,17 @@ type record struct {
 	CreatedBy string `json:"created_by"`
 }
 
+// parameters holds the parameters of the record's type, and only those:
+// exactly one of the two is set, and its fields appear directly under
+// "parameters".
 type parameters struct {
+	*PasswordParameters
+	*PassphraseParameters
+}
+
+// PasswordParameters are a password's request fields. Exported only
+// because encoding/json cannot decode into an unexported embedded pointer.
+type PasswordParameters struct {
 	IncludeUppercase        bool   `json:"include_uppercase"`
 	IncludeLowercase        bool   `json:"include_lowercase"`
 	IncludeNumbers          bool   `json:"include_numbers"`
@@ -37,28 +49,43 @@ type parameters struct {
 	MinSymbols              int    `json:"min_symbols"`
 }
 
-func newRecord(pw string, p password.Policy, entropyBits float64, now time.Time, createdBy string) record {
-	return record{
-		Password:    pw,
-		Length:      p.Length,
+// PassphraseParameters are a passphrase's request fields.
+type PassphraseParameters struct {
+	Words      int    `json:"words"`
+	Separator  string `json:"separator"`
+	Capitalize bool   `json:"capitalize"`
+}
+
+func newRecord(secret string, req request.Request, entropyBits float64, now time.Time, createdBy string) record {
+	rec := record{
+		Password:    secret,
+		Type:        req.Type,
+		Length:      len(secret),
 		CreatedAt:   now.UTC().Format(time.RFC3339),
 		EntropyBits: entropyBits,
 		CreatedBy:   createdBy,
-		Parameters: parameters{
-			IncludeUppercase:        p.Uppercase,
-			IncludeLowercase:        p.Lowercase,
-			IncludeNumbers:          p.Numbers,
-			IncludeSymbols:          p.Symbols,
-			Symbols:                 p.SymbolSet,
-			ExcludeCharacters:       p.ExcludeCharacters,
-			ExcludeAmbiguous:        p.ExcludeAmbiguous,
-			RequireEachIncludedType: p.RequireEachIncludedType,
-			MinLowercase:            p.MinLowercase,
-			MinUppercase:            p.MinUppercase,
-			MinNumbers:              p.MinNumbers,
-			MinSymbols:              p.MinSymbols,
-		},
 	}
+	if req.Type == request.TypePassphrase {
+		o := req.Passphrase
+		rec.Parameters.PassphraseParameters = &PassphraseParameters{Words: o.Words, Separator: o.Separator, Capitalize: o.Capitalize}
+		return rec
+	}
+	p := req.Policy
+	rec.Parameters.PasswordParameters = &PasswordParameters{
+		IncludeUppercase:        p.Uppercase,
+		IncludeLowercase:        p.Lowercase,
+		IncludeNumbers:          p.Numbers,
+		IncludeSymbols:          p.Symbols,
+		Symbols:                 p.SymbolSet,
+		ExcludeCharacters:       p.ExcludeCharacters,
+		ExcludeAmbiguous:        p.ExcludeAmbiguous,
+		RequireEachIncludedType: p.RequireEachIncludedType,
+		MinLowercase:            p.MinLowercase,
+		MinUppercase:            p.MinUppercase,
+		MinNumbers:              p.MinNumbers,
+		MinSymbols:              p.MinSymbols,
+	}
+	return rec
 }
 
 // encode keeps the recipe's indented layout for people reading the object

@@ -1,7 +1,7 @@
 // Package fnconfig is the contract between a deployment and the functions:
 // the environment variables that tell them where passwords are stored, how
-// to encrypt them, which lengths callers may ask for and which names each
-// API client may touch. The Pulumi
+// to encrypt them, which lengths callers may ask for, which policy the
+// organization imposes and which names each API client may touch. The Pulumi
 // component and the local stack encode a Config with Env or Environ; the function
 // decodes it with FromEnv. Neither side spells a variable name itself.
 package fnconfig
@@ -13,9 +13,11 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
 
@@ -26,10 +28,18 @@ const (
 	EnvKMSKeyID  = "KMS_KEY_ID"
 	EnvMinLength = "PASSWORD_MIN_LENGTH"
 	EnvMaxLength = "PASSWORD_MAX_LENGTH"
+	EnvPolicy    = "PASSWORD_POLICY"
 	// EnvClientPrefixes holds ClientPrefixes as compact JSON,
 	// {"<client id>": ["team-a/"]}: one variable, however many clients.
 	EnvClientPrefixes = "API_CLIENT_PREFIXES"
 )
+
+// MaxPolicyBytes bounds PASSWORD_POLICY and API_CLIENT_PREFIXES together.
+// Lambda allows 4 KB of environment variables in all, names included; the
+// others take under 600 bytes even at their longest (a 63-character bucket
+// name, a 256-character prefix, a key ARN), so these two get the rest with
+// a margin.
+const MaxPolicyBytes = 3000
 
 // DefaultKeyPrefix is the recipe's folder, so existing readers find
 // passwords where they always did. It applies when KEY_PREFIX is unset; an
@@ -46,6 +56,52 @@ type Config struct {
 	Limits   request.Limits
 	// ClientPrefixes limits HTTP API clients to names; nil limits none.
 	ClientPrefixes apispec.ClientPrefixes
+	// Policy is the organization's password policy as EncodePolicy writes
+	// it, one compact JSON value rather than a variable per setting; ""
+	// means none.
+	Policy string
+}
+
+// EncodePolicy returns p as PASSWORD_POLICY carries it, "" for a policy
+// that imposes nothing. It refuses a policy that does not fit the
+// function's environment.
+func EncodePolicy(p orgpolicy.Policy) (string, error) {
+	if p.IsZero() {
+		return "", nil
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "<" in a pattern stays one byte
+	if err := enc.Encode(p); err != nil {
+		return "", fmt.Errorf("policy: %w", err)
+	}
+	text := strings.TrimSuffix(b.String(), "\n")
+	if len(text) > MaxPolicyBytes {
+		return "", fmt.Errorf("policy: %d bytes once encoded, more than the %d the function's environment leaves for it (Lambda allows 4 KB of environment variables in all); shorten forbiddenPatterns", len(text), MaxPolicyBytes)
+	}
+	return text, nil
+}
+
+// DecodePolicy reads the policy c carries, refusing unknown settings so
+// that a newer deployment's rule is never silently dropped by an older
+// function.
+func (c Config) DecodePolicy() (orgpolicy.Policy, error) {
+	var p orgpolicy.Policy
+	if c.Policy == "" {
+		return p, nil
+	}
+	if len(c.Policy) > MaxPolicyBytes {
+		return p, fmt.Errorf("%s: %d bytes, more than %d", EnvPolicy, len(c.Policy), MaxPolicyBytes)
+	}
+	dec := json.NewDecoder(strings.NewReader(c.Policy))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return orgpolicy.Policy{}, fmt.Errorf("%s: %w", EnvPolicy, err)
+	}
+	if dec.More() {
+		return orgpolicy.Policy{}, fmt.Errorf("%s: data after the policy object", EnvPolicy)
+	}
+	return p, nil
 }
 
 // Env encodes c as the function's environment. KMS_KEY_ID is left out with
@@ -64,6 +120,9 @@ func (c Config) Env() map[string]string {
 		// Keys sorted, so the same map always gives the same text.
 		b, _ := json.Marshal(c.ClientPrefixes) // a map of string lists always marshals
 		env[EnvClientPrefixes] = string(b)
+	}
+	if c.Policy != "" {
+		env[EnvPolicy] = c.Policy
 	}
 	return env
 }
@@ -119,6 +178,10 @@ func FromEnv(lookupEnv func(string) (string, bool)) (Config, error) {
 		if err := cfg.ClientPrefixes.Validate(); err != nil {
 			return Config{}, fmt.Errorf("%s: %w", EnvClientPrefixes, err)
 		}
+	}
+	cfg.Policy, _ = lookupEnv(EnvPolicy)
+	if _, err := cfg.DecodePolicy(); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }

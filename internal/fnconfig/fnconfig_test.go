@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
 
@@ -88,6 +89,54 @@ func TestFromEnvRejectsBrokenDeployments(t *testing.T) {
 		_, err := FromEnv(lookup(tt.vars))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("FromEnv(%v) = %v, want an error containing %q", tt.vars, err, tt.want)
+		}
+	}
+}
+
+func TestPolicyTravelsAsOneVariable(t *testing.T) {
+	pol := orgpolicy.Policy{MinEntropyBits: 80, MinClasses: 3, MaxRepeat: 2, ForbiddenPatterns: []string{`(?i)pass<word>`, `\d{4}`}}
+	text, err := EncodePolicy(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"minEntropyBits":80,"minClasses":3,"maxRepeat":2,"forbiddenPatterns":["(?i)pass<word>","\\d{4}"]}`; text != want {
+		t.Errorf("encoded %s, want %s", text, want)
+	}
+	c := Config{Bucket: "b", KeyPrefix: DefaultKeyPrefix, Limits: request.DefaultLimits(), Policy: text}
+	env := c.Env()
+	if env["PASSWORD_POLICY"] != text {
+		t.Errorf("PASSWORD_POLICY = %q", env["PASSWORD_POLICY"])
+	}
+	got, err := FromEnv(lookup(env))
+	if err != nil || !reflect.DeepEqual(got, c) {
+		t.Fatalf("FromEnv = %+v, %v; want %+v", got, err, c)
+	}
+	back, err := got.DecodePolicy()
+	if err != nil || !reflect.DeepEqual(back, pol) {
+		t.Errorf("DecodePolicy = %+v, %v; want %+v", back, err, pol)
+	}
+	if text, err := EncodePolicy(orgpolicy.Policy{}); text != "" || err != nil {
+		t.Errorf("no policy encodes as %q, %v", text, err)
+	}
+	if _, has := (Config{Bucket: "b", Limits: request.DefaultLimits()}).Env()["PASSWORD_POLICY"]; has {
+		t.Error("no policy still sets PASSWORD_POLICY")
+	}
+}
+
+func TestEncodePolicyRefusesWhatDoesNotFit(t *testing.T) {
+	// 2,048 bytes of patterns, every one escaped in JSON.
+	patterns := []string{strings.Repeat(`\`, 2048)}
+	_, err := EncodePolicy(orgpolicy.Policy{ForbiddenPatterns: patterns})
+	if err == nil || !strings.Contains(err.Error(), "more than the 3000 the function's environment leaves for it (Lambda allows 4 KB of environment variables in all)") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestFromEnvRejectsBrokenPolicies(t *testing.T) {
+	for _, policy := range []string{`{"minEntropyBits": "80"}`, `{"maxRepeats": 2}`, `[]`, `{"minClasses": 3} {}`, strings.Repeat(" ", MaxPolicyBytes+1)} {
+		_, err := FromEnv(lookup(map[string]string{"BUCKET_NAME": "b", "PASSWORD_POLICY": policy}))
+		if err == nil || !strings.HasPrefix(err.Error(), "PASSWORD_POLICY: ") {
+			t.Errorf("PASSWORD_POLICY=%.40q: %v", policy, err)
 		}
 	}
 }

@@ -33,9 +33,14 @@ func newAlphabet(sets ...string) alphabet {
 	for _, s := range sets {
 		a.n += uint64(copy(a.chars[a.n:], s))
 	}
-	// Pick the batch size with the most accepted characters per word: the
-	// largest one wastes close to half its words when n^k lands just above
-	// 2^63.
+	a.setBatch()
+	return a
+}
+
+// setBatch picks the batch size for a.n with the most accepted values per
+// word: the largest one wastes close to half its words when n^k lands just
+// above 2^63.
+func (a *alphabet) setBatch() {
 	best := 0.0
 	p := uint64(1)
 	for k := 1; k <= 64; k++ {
@@ -50,7 +55,6 @@ func newAlphabet(sets ...string) alphabet {
 			best, a.perWord, a.threshold, a.reject = yield, k, threshold, reject
 		}
 	}
-	return a
 }
 
 // words returns how many accepted words n characters take.

@@ -171,8 +171,9 @@ func ieCost(length int, classes []class) float64 {
 	return cost
 }
 
-// log2 returns log2(x) for x > 0 to float64 precision.
-func log2(x *big.Int) float64 {
+// Log2 returns Log2(x) for x > 0 to float64 precision, for counts far
+// beyond float64's range.
+func Log2(x *big.Int) float64 {
 	shift := max(x.BitLen()-64, 0)
 	top := new(big.Int).Rsh(x, uint(shift)).Uint64()
 	return math.Log2(float64(top)) + float64(shift)

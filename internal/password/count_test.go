@@ -148,8 +148,8 @@ func TestCountMethodsAgreeWithIndependentCounts(t *testing.T) {
 		if got := newExact(p.Length, classes).count; got.Cmp(want) != 0 {
 			t.Errorf("length %d, sizes %v, minimums %v: class-count tables %v, want %v", p.Length, sizes, mins, got, want)
 		}
-		if got := mustNew(t, p).EntropyBits(); math.Abs(got-log2(want)) > 1e-9*max(1, got) {
-			t.Errorf("length %d, sizes %v, minimums %v: EntropyBits %v, want %v", p.Length, sizes, mins, got, log2(want))
+		if got := mustNew(t, p).EntropyBits(); math.Abs(got-Log2(want)) > 1e-9*max(1, got) {
+			t.Errorf("length %d, sizes %v, minimums %v: EntropyBits %v, want %v", p.Length, sizes, mins, got, Log2(want))
 		}
 	}
 }
@@ -161,8 +161,8 @@ func TestCountWhenInclusionExclusionIsTooCostly(t *testing.T) {
 	p := Default()
 	p.Length, p.MinLowercase, p.MinUppercase, p.MinNumbers = 600, 200, 200, 199
 	want := byComposition(p.Length, []int{26, 26, 10, 26}, []int{200, 200, 199, 1})
-	if got := mustNew(t, p).EntropyBits(); math.Abs(got-log2(want)) > 1e-9*got {
-		t.Errorf("EntropyBits = %v, want %v", got, log2(want))
+	if got := mustNew(t, p).EntropyBits(); math.Abs(got-Log2(want)) > 1e-9*got {
+		t.Errorf("EntropyBits = %v, want %v", got, Log2(want))
 	}
 }
 
@@ -171,8 +171,8 @@ func TestDefaultPolicyCountsForShortLengths(t *testing.T) {
 		p := Default()
 		p.Length = length
 		want := bySequence(length, []int{26, 26, 10, 26}, []int{1, 1, 1, 1})
-		if got := mustNew(t, p).EntropyBits(); math.Abs(got-log2(want)) > 1e-12*got {
-			t.Errorf("length %d: EntropyBits = %.15f, want log2(%v) = %.15f", length, got, want, log2(want))
+		if got := mustNew(t, p).EntropyBits(); math.Abs(got-Log2(want)) > 1e-12*got {
+			t.Errorf("length %d: EntropyBits = %.15f, want log2(%v) = %.15f", length, got, want, Log2(want))
 		}
 	}
 }
@@ -188,7 +188,7 @@ func TestEntropyBitsIsExactForTinyAlphabets(t *testing.T) {
 
 func TestLog2IsAccurateForHugeCounts(t *testing.T) {
 	x := new(big.Int).Exp(big.NewInt(94), big.NewInt(4096), nil)
-	if got, want := log2(x), 4096*math.Log2(94); math.Abs(got-want) > 1e-9 {
+	if got, want := Log2(x), 4096*math.Log2(94); math.Abs(got-want) > 1e-9 {
 		t.Errorf("log2(94^4096) = %v, want %v", got, want)
 	}
 }

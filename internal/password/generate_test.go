@@ -138,3 +138,56 @@ func TestGenerateWithCryptoRand(t *testing.T) {
 		t.Errorf("1000 passwords of 103 bits held %d distinct values", len(seen))
 	}
 }
+
+func TestGenerateMatchingKeepsOnlyAcceptedCandidates(t *testing.T) {
+	for _, m := range methods {
+		g := mustNewWith(t, tinyPolicy(3, "ab1"), m.m)
+		r := stream(5)
+		noLeadingA := func(pw []byte) bool { return pw[0] != 'a' }
+		for range 200 {
+			pw, err := g.GenerateMatching(r, noLeadingA, 2.0/3)
+			if err != nil {
+				t.Fatalf("%s: %v", m.name, err)
+			}
+			if pw[0] == 'a' {
+				t.Fatalf("%s: a refused candidate was returned", m.name)
+			}
+		}
+	}
+}
+
+func TestGenerateMatchingGivesUpWhenNothingIsAccepted(t *testing.T) {
+	g := mustNew(t, Default())
+	calls := 0
+	_, err := g.GenerateMatching(rand.Reader, func([]byte) bool { calls++; return false }, 0.5)
+	if !errors.Is(err, errUnusable) {
+		t.Fatalf("err = %v, want errUnusable", err)
+	}
+	if want := candidates(0.5); calls != want {
+		t.Errorf("%d candidates drawn, want %d", calls, want)
+	}
+}
+
+func TestGenerateMatchingRefusesAShareOutsideZeroToOne(t *testing.T) {
+	g := mustNew(t, Default())
+	for _, share := range []float64{0, -1, 1.5} {
+		if _, err := g.GenerateMatching(rand.Reader, func([]byte) bool { return true }, share); err == nil {
+			t.Errorf("share %v accepted", share)
+		}
+	}
+}
+
+func TestBytesCountsTheClassCountTables(t *testing.T) {
+	small := mustNew(t, Default()).Bytes()
+	p := Default()
+	p.Length, p.MinSymbols = 128, 100
+	g := mustNew(t, p)
+	if g.exact == nil {
+		t.Fatal("policy does not take the class-count path")
+	}
+	// 25 characters to spare beyond the minimums: three rows of 26
+	// counts, each a big.Int of 32 bytes before its digits.
+	if got := g.Bytes(); got < small+3*26*32 {
+		t.Errorf("Bytes = %d with tables, %d without", got, small)
+	}
+}

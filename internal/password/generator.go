@@ -5,6 +5,9 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"math/bits"
+	"slices"
+	"unsafe"
 )
 
 // minAcceptance is the share of uniform candidates that must meet the
@@ -79,7 +82,7 @@ func newGenerator(p Policy, m method) (*Generator, error) {
 	default:
 		return nil, tooCostly(p.Length, classes)
 	}
-	g.bits = log2(count)
+	g.bits = Log2(count)
 
 	accept := math.Exp2(g.bits - float64(p.Length)*math.Log2(float64(g.chars.n)))
 	if m == classCounts || m == automatic && accept < minAcceptance {
@@ -92,9 +95,7 @@ func newGenerator(p Policy, m method) (*Generator, error) {
 		return g, nil
 	}
 	g.exact = nil
-	// Enough candidates that a uniform source misses the minimums every
-	// time with probability below 2^-64.
-	g.tries = int(min(max(math.Ceil(64*math.Ln2/-math.Log1p(-accept)), 2), 1<<20))
+	g.tries = candidates(accept)
 	g.budget = g.chars.budget(p.Length)
 	g.ahead = g.chars.readAhead(p.Length)
 	return g, nil
@@ -121,15 +122,46 @@ func (g *Generator) EntropyBits() float64 { return g.bits }
 // policy allows, reading randomness from r. Errors carry no password text;
 // a reader that fails, stalls or keeps producing rejected values yields an
 // error after a bounded amount of work.
-func (g *Generator) Generate(r io.Reader) (string, error) {
+func (g *Generator) Generate(r io.Reader) (string, error) { return g.generate(r, nil, 1) }
+
+// GenerateMatching returns a password drawn uniformly from the passwords
+// the policy allows and keep accepts, by drawing uniform candidates and
+// rejecting those keep refuses; share is the fraction of the policy's
+// passwords keep accepts, which bounds how many candidates a uniform
+// source needs. keep sees each candidate in memory that is wiped
+// afterwards, so it must not retain pw.
+func (g *Generator) GenerateMatching(r io.Reader, keep func(pw []byte) bool, share float64) (string, error) {
+	if !(share > 0 && share <= 1) {
+		return "", fmt.Errorf("password: share %v of accepted candidates is not in (0, 1]", share)
+	}
+	return g.generate(r, keep, candidates(share))
+}
+
+// candidates returns how many candidates to draw before blaming the
+// reader: enough that a uniform source misses every time with probability
+// below 2^-64 when a share of them is accepted.
+func candidates(share float64) int {
+	return int(min(max(math.Ceil(64*math.Ln2/-math.Log1p(-share)), 2), 1<<20))
+}
+
+func (g *Generator) generate(r io.Reader, keep func([]byte) bool, tries int) (string, error) {
 	sc := scratchPool.Get().(*scratch)
 	src := source{r: r, buf: sc.random[:]}
 	out := sc.out[:g.length]
 	var err error
-	if g.exact != nil {
-		err = g.exact.generate(&src, out)
-	} else {
-		err = g.reject(&src, out)
+	for try := 1; ; try++ {
+		if g.exact != nil {
+			err = g.exact.generate(&src, out)
+		} else {
+			err = g.reject(&src, out)
+		}
+		if err != nil || keep == nil || keep(out) {
+			break
+		}
+		if try == tries {
+			err = fmt.Errorf("%w: %d candidates in a row were not accepted", errUnusable, tries)
+			break
+		}
 	}
 	pw := ""
 	if err == nil {
@@ -171,4 +203,19 @@ func (g *Generator) meetsMinimums(pw []byte) bool {
 		}
 	}
 	return true
+}
+
+// Bytes returns about how much memory g holds, for callers that cache
+// generators: the class-count tables of a long password with large
+// minimums reach hundreds of kilobytes.
+func (g *Generator) Bytes() int {
+	n := int(unsafe.Sizeof(*g))
+	if x := g.exact; x != nil {
+		n += int(unsafe.Sizeof(*x)) + len(x.classes)*int(unsafe.Sizeof(alphabet{}))
+		ints := append([]*big.Int{x.count}, slices.Concat(x.suffix...)...)
+		for _, v := range ints {
+			n += int(unsafe.Sizeof(*v)) + len(v.Bits())*bits.UintSize/8
+		}
+	}
+	return n
 }

@@ -1,7 +1,6 @@
 package password
 
 import (
-	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -101,30 +100,4 @@ func effectiveMins(p Policy) [4]int {
 		}
 	}
 	return mins
-}
-
-// chiSquare returns Pearson's statistic for observed counts against equal
-// expected counts.
-func chiSquare(observed []int) float64 {
-	total := 0
-	for _, o := range observed {
-		total += o
-	}
-	expected := float64(total) / float64(len(observed))
-	stat := 0.0
-	for _, o := range observed {
-		d := float64(o) - expected
-		stat += d * d / expected
-	}
-	return stat
-}
-
-// chiSquareCritical returns the value a chi-square statistic with df
-// degrees of freedom exceeds with probability 0.001 (Wilson–Hilferty; within
-// a few percent even at df = 1).
-func chiSquareCritical(df int) float64 {
-	const z = 3.0902 // upper 0.001 quantile of the standard normal
-	k := float64(df)
-	v := 2 / (9 * k)
-	return k * math.Pow(1-v+z*math.Sqrt(v), 3)
 }

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/passwordgen/passwordgen/internal/testkit/chisquare"
+	"github.com/passwordgen/passwordgen/internal/testkit/enumerate"
 )
 
 // TestCharacterFrequenciesAreUniform counts 200,000 characters per
@@ -60,7 +63,7 @@ func TestCharacterFrequenciesAreUniform(t *testing.T) {
 				if size == 1 {
 					return
 				}
-				if stat, crit := chiSquare(observed), chiSquareCritical(size-1); stat > crit {
+				if stat, crit := chisquare.Statistic(observed), chisquare.Critical(size-1); stat > crit {
 					t.Errorf("chi-square = %.1f over %d characters, above the 0.001 critical value %.1f", stat, size, crit)
 				}
 			})
@@ -100,28 +103,18 @@ var tinyCases = []tinyCase{
 func validPasswords(keep string, p Policy) []string {
 	mins := effectiveMins(p)
 	var valid []string
-	buf := make([]byte, p.Length)
-	var walk func(i int)
-	walk = func(i int) {
-		if i == len(buf) {
-			var n [4]int
-			for _, c := range buf {
-				n[classify(c)]++
-			}
-			for k := range n {
-				if n[k] < mins[k] {
-					return
-				}
-			}
-			valid = append(valid, string(buf))
-			return
+	enumerate.Each(keep, p.Length, func(pw []byte) {
+		var n [4]int
+		for _, c := range pw {
+			n[classify(c)]++
 		}
-		for j := range len(keep) {
-			buf[i] = keep[j]
-			walk(i + 1)
+		for k := range n {
+			if n[k] < mins[k] {
+				return
+			}
 		}
-	}
-	walk(0)
+		valid = append(valid, string(pw))
+	})
 	return valid
 }
 
@@ -151,7 +144,7 @@ func equallyLikely(valid []string, perPassword int, draw func() (string, error))
 			missing++
 		}
 	}
-	return missing, invalid, chiSquare(counts), chiSquareCritical(len(valid) - 1), nil
+	return missing, invalid, chisquare.Statistic(counts), chisquare.Critical(len(valid) - 1), nil
 }
 
 func TestValidPasswordsAreEquallyLikely(t *testing.T) {

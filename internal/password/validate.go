@@ -206,3 +206,28 @@ func checkMinimums(length int, classes []class) error {
 	}
 	return &PolicyError{"length", fmt.Sprintf("%d is less than the %d characters the minimums require (%s)", length, total, strings.Join(parts, ", "))}
 }
+
+// Class is one character class a valid policy includes.
+type Class struct {
+	// Include is the request field that turns the class on, such as
+	// "include_numbers".
+	Include string
+	// Chars are the class's characters left after exclusions.
+	Chars string
+	// Min is how many of them every password holds at least.
+	Min int
+}
+
+// Classes returns the classes p includes, in the fixed order lowercase,
+// uppercase, numbers, symbols, or the error New would return for p.
+func Classes(p Policy) ([]Class, error) {
+	classes, err := validate(p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Class, len(classes))
+	for i, c := range classes {
+		out[i] = Class{Include: c.include, Chars: c.chars, Min: c.min}
+	}
+	return out, nil
+}

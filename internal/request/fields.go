@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/passphrase"
 	"github.com/passwordgen/passwordgen/internal/password"
 )
 
@@ -44,6 +45,46 @@ var fields = map[string]setter{
 	"min_symbols":   func(r *Request, v any, l Limits) error { return setInt(&r.Policy.MinSymbols, v, 0, l.MaxLength) },
 	"name":          func(r *Request, v any, _ Limits) error { return setString(&r.Name, v, naming.ValidateName) },
 	"overwrite":     func(r *Request, v any, _ Limits) error { return setBool(&r.Overwrite, v) },
+	"type":          func(r *Request, v any, _ Limits) error { return setString(&r.Type, v, checkType) },
+	"words": func(r *Request, v any, _ Limits) error {
+		return setInt(&r.Passphrase.Words, v, passphrase.MinWords, passphrase.MaxWords)
+	},
+	"separator": func(r *Request, v any, _ Limits) error {
+		return setString(&r.Passphrase.Separator, v, passphrase.CheckSeparator)
+	},
+	"capitalize": func(r *Request, v any, _ Limits) error { return setBool(&r.Passphrase.Capitalize, v) },
+	"dry_run":    func(r *Request, v any, _ Limits) error { return setBool(&r.DryRun, v) },
+}
+
+// passphraseFields apply only to passphrases; every other field but the
+// shared ones below applies only to passwords. Sending one with the other
+// type is refused rather than ignored, so the caller learns it had no
+// effect.
+var passphraseFields = map[string]bool{"words": true, "separator": true, "capitalize": true}
+
+// sharedFields apply to both types.
+var sharedFields = map[string]bool{"type": true, "name": true, "overwrite": true, "dry_run": true}
+
+// checkType accepts the two types of secret.
+func checkType(s string) error {
+	if s != TypePassword && s != TypePassphrase {
+		return fmt.Errorf("must be %q or %q, got %s", TypePassword, TypePassphrase, describe(s))
+	}
+	return nil
+}
+
+// checkFieldsFit refuses a field the request's type does not use.
+func checkFieldsFit(r Request, given []string) error {
+	for _, key := range given {
+		switch {
+		case sharedFields[key]:
+		case passphraseFields[key] && r.Type == TypePassword:
+			return &Error{Field: key, Message: `applies only to passphrases; add "type": "passphrase"`}
+		case !passphraseFields[key] && r.Type == TypePassphrase:
+			return &Error{Field: key, Message: `does not apply to passphrases, which take "words", "separator" and "capitalize"`}
+		}
+	}
+	return nil
 }
 
 // setInt accepts only a plain integer literal: "20", 20.5, 2.0 and 1e9 are

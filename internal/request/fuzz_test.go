@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/passphrase"
 	"github.com/passwordgen/passwordgen/internal/password"
 )
 
@@ -38,6 +39,8 @@ var fuzzSeeds = []string{
 	`{"overwrite": "yes"}`, `{"name": 42}`, `{"length": true}`, `{"symbols": ""}`, `{"include_numbers": [0]}`, `{"min_numbers": {}}`,
 	`{"exclude_characters": "` + strings.Repeat("x", 257) + `"}`,
 	`{"body": "{}", "isBase64Encoded": "true"}`,
+	`{"type": "passphrase", "words": 7, "separator": " ", "capitalize": true}`, `{"type": "passphrase", "length": 20}`,
+	`{"words": 6}`, `{"type": "pin"}`, `{"dry_run": true, "type": "passphrase", "separator": "a"}`,
 }
 
 // FuzzParse checks that no payload panics Parse and that each one ends the
@@ -71,6 +74,10 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkRequest(t, r, limits)
+		if r.Type == TypePassphrase {
+			checkPassphrase(t, r.Passphrase)
+			return
+		}
 		checkGenerates(t, r.Policy)
 	})
 }
@@ -189,5 +196,22 @@ func checkGenerates(t *testing.T, p password.Policy) {
 	// Only the length is reported: the password itself never goes to test output.
 	if len(pw) != p.Length {
 		t.Fatalf("generated %d characters for length %d", len(pw), p.Length)
+	}
+}
+
+// checkPassphrase follows the handler past Parse for a passphrase: Parse
+// checks every option, so New must accept them and Generate succeed.
+func checkPassphrase(t *testing.T, o passphrase.Options) {
+	t.Helper()
+	gen, err := passphrase.New(o)
+	if err != nil {
+		t.Fatalf("accepted options %+v refused: %v", o, err)
+	}
+	pp, err := gen.Generate(rand.Reader)
+	if err != nil {
+		t.Fatalf("accepted options %+v fail to generate: %v", o, err)
+	}
+	if n := strings.Count(pp, o.Separator); n < o.Words-1 {
+		t.Fatalf("%d separators for %d words", n, o.Words)
 	}
 }

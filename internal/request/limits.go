@@ -6,7 +6,7 @@ import "fmt"
 // generator do unbounded work.
 const (
 	lowestLimit  = 4
-	highestLimit = 4096
+	HighestLimit = 4096
 )
 
 // Limits bound the length a request may ask for. They come from the
@@ -30,8 +30,8 @@ func (l Limits) Validate(minName, maxName string) error {
 		name  string
 		value int
 	}{{minName, l.MinLength}, {maxName, l.MaxLength}} {
-		if v.value < lowestLimit || v.value > highestLimit {
-			return fmt.Errorf("%s must be between %d and %d, got %d", v.name, lowestLimit, highestLimit, v.value)
+		if v.value < lowestLimit || v.value > HighestLimit {
+			return fmt.Errorf("%s must be between %d and %d, got %d", v.name, lowestLimit, HighestLimit, v.value)
 		}
 	}
 	if l.MinLength > l.MaxLength {

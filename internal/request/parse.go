@@ -1,21 +1,36 @@
 // Package request turns the raw payload of a Lambda invocation into a
-// validated password request. It accepts the recipe's direct-invocation JSON
+// validated password or passphrase request. It accepts the recipe's direct-invocation JSON
 // and the same JSON as the body of API Gateway and Function URL events, and
 // answers every malformed, mistyped or out-of-range input with an *Error
 // whose message is safe to show the caller.
 package request
 
 import (
+	"github.com/passwordgen/passwordgen/internal/passphrase"
 	"github.com/passwordgen/passwordgen/internal/password"
+)
+
+// The types of secret a request may ask for.
+const (
+	TypePassword   = "password"
+	TypePassphrase = "passphrase"
 )
 
 // Request is what a caller asked for, with defaults filled in.
 type Request struct {
+	// Type is TypePassword (the default) or TypePassphrase.
+	Type string
+	// Policy describes the password when Type is TypePassword.
 	Policy password.Policy
+	// Passphrase describes the passphrase when Type is TypePassphrase.
+	Passphrase passphrase.Options
 	// Name is the caller's name for the password, "" when none was given.
 	Name string
 	// Overwrite allows replacing an existing password of the same name.
 	Overwrite bool
+	// DryRun asks only for the entropy and the policy in force: nothing is
+	// generated or stored.
+	DryRun bool
 }
 
 // Parse decodes and validates event. limits must have passed
@@ -29,11 +44,12 @@ func Parse(event []byte, limits Limits) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
-	r := Request{Policy: password.Default()}
+	r := Request{Type: TypePassword, Policy: password.Default(), Passphrase: passphrase.Default()}
 	// A deployer who raises the minimum above the default length raises the
 	// default with it, so callers who send no length still get a policy the
 	// deployer allows.
 	r.Policy.Length = min(max(r.Policy.Length, limits.MinLength), limits.MaxLength)
+	var given []string // fields with a value other than null
 	for _, m := range members {
 		set, ok := fields[m.key]
 		if !ok {
@@ -42,11 +58,19 @@ func Parse(event []byte, limits Limits) (Request, error) {
 		if err := set(&r, m.value, limits); err != nil {
 			return Request{}, &Error{Field: m.key, Message: err.Error()}
 		}
+		if m.value != nil {
+			given = append(given, m.key)
+		}
+	}
+	if err := checkFieldsFit(r, given); err != nil {
+		return Request{}, err
 	}
 	// password.New repeats this check; making it here as well gives the
 	// caller the same answer before any other combination is looked at.
-	if err := r.Policy.CheckIncluded(); err != nil {
-		return Request{}, &Error{Field: err.Field, Message: err.Message}
+	if r.Type == TypePassword {
+		if err := r.Policy.CheckIncluded(); err != nil {
+			return Request{}, &Error{Field: err.Field, Message: err.Message}
+		}
 	}
 	return r, nil
 }

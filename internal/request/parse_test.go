@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/passwordgen/passwordgen/internal/passphrase"
 	"github.com/passwordgen/passwordgen/internal/password"
 )
 
 // defaults returns the request an empty event yields, changed by edit.
 func defaults(edit func(r *Request)) Request {
-	r := Request{Policy: password.Default()}
+	r := Request{Type: TypePassword, Policy: password.Default(), Passphrase: passphrase.Default()}
 	if edit != nil {
 		edit(&r)
 	}
@@ -42,19 +43,29 @@ func TestParseAccepts(t *testing.T) {
 			"name": "team-a/db-admin",
 			"overwrite": true}`,
 			Request{
+				Type: TypePassword,
 				Policy: password.Policy{
 					Length: 128, Uppercase: true, Symbols: true, SymbolSet: "!#%",
 					ExcludeCharacters: `Q "~`, ExcludeAmbiguous: true,
 					MinUppercase: 3, MinNumbers: 128, MinSymbols: 1,
 				},
-				Name:      "team-a/db-admin",
-				Overwrite: true,
+				Passphrase: passphrase.Default(),
+				Name:       "team-a/db-admin",
+				Overwrite:  true,
 			}},
+		{"every passphrase field", `{"type": "passphrase", "words": 20, "separator": " ", "capitalize": true, "dry_run": true, "name": "wifi"}`,
+			defaults(func(r *Request) {
+				r.Type, r.Passphrase, r.DryRun, r.Name = TypePassphrase, passphrase.Options{Words: 20, Separator: " ", Capitalize: true}, true, "wifi"
+			})},
+		{"passphrase defaults", `{"type": "passphrase"}`, defaults(func(r *Request) { r.Type = TypePassphrase })},
+		{"explicit password type", `{"type": "password", "length": 30}`, defaults(func(r *Request) { r.Policy.Length = 30 })},
+		{"dry run of a password", `{"dry_run": true, "length": 30}`, defaults(func(r *Request) { r.DryRun, r.Policy.Length = true, 30 })},
+		{"null passphrase fields with a password", `{"words": null, "separator": null, "capitalize": null}`, defaults(nil)},
 		{"null means not given", `{
 			"length": null, "include_lowercase": null, "include_uppercase": null, "include_numbers": null,
 			"include_symbols": null, "symbols": null, "exclude_characters": null, "exclude_ambiguous": null,
 			"require_each_included_type": null, "min_lowercase": null, "min_uppercase": null,
-			"min_numbers": null, "min_symbols": null, "name": null, "overwrite": null}`,
+			"min_numbers": null, "min_symbols": null, "name": null, "overwrite": null, "type": null, "dry_run": null}`,
 			defaults(nil)},
 		{"length at lower limit", `{"length": 8}`, defaults(func(r *Request) { r.Policy.Length = 8 })},
 		{"negative zero is zero", `{"min_symbols": -0}`, defaults(nil)},
@@ -213,6 +224,24 @@ func TestParseRejects(t *testing.T) {
 		{"name leading slash", `{"name": "/abs"}`, "name", `must not start with "/"`},
 		{"name space", `{"name": "my password"}`, "name", "character ' ' at position 3 is not allowed"},
 		{"name too long", `{"name": "` + strings.Repeat("n", 129) + `"}`, "name", "at most 128 characters"},
+
+		// Passphrases and dry runs.
+		{"type unknown", `{"type": "pin"}`, "type", `must be "password" or "passphrase", got the string "pin"`},
+		{"type number", `{"type": 1}`, "type", "must be a string, got 1"},
+		{"words too few", `{"type": "passphrase", "words": 2}`, "words", "must be between 3 and 20, got 2"},
+		{"words too many", `{"type": "passphrase", "words": 21}`, "words", "must be between 3 and 20, got 21"},
+		{"words string", `{"type": "passphrase", "words": "6"}`, "words", `must be an integer between 3 and 20, got the string "6"`},
+		{"separator letter", `{"type": "passphrase", "separator": "x"}`, "separator", `must not be a letter, got "x"`},
+		{"separator two characters", `{"type": "passphrase", "separator": "--"}`, "separator", "must be exactly one printable ASCII character"},
+		{"separator empty", `{"type": "passphrase", "separator": ""}`, "separator", "must be exactly one printable ASCII character"},
+		{"capitalize string", `{"type": "passphrase", "capitalize": "yes"}`, "capitalize", "must be true or false"},
+		{"dry_run number", `{"dry_run": 1}`, "dry_run", "must be true or false, got 1"},
+		{"words without type", `{"words": 6}`, "words", `applies only to passphrases; add "type": "passphrase"`},
+		{"separator with password type", `{"type": "password", "separator": "-"}`, "separator", "applies only to passphrases"},
+		{"length with passphrase", `{"type": "passphrase", "length": 20}`, "length", `does not apply to passphrases, which take "words", "separator" and "capitalize"`},
+		{"length before type", `{"length": 20, "type": "passphrase"}`, "length", "does not apply to passphrases"},
+		{"unknown field, typo of words", `{"wrods": 6}`, "wrods", `did you mean "words"?`},
+		{"unknown field, dry run spelled", `{"dryRun": true}`, "dryRun", `did you mean "dry_run"?`},
 
 		// HTTP events.
 		{"body invalid JSON", `{"body": "{length: 20}", "requestContext": {}}`, "body", "is not valid JSON"},

@@ -22,6 +22,7 @@
 //	                                                     issuer's generator, reader, admin or team-a client
 //	                                                     (default name:name-local-secret); repeatable,
 //	                                                     space-separated in the variable
+//	-policy           PASSWORDGEN_LOCAL_POLICY           organization password policy as JSON (none)
 package main
 
 import (
@@ -119,6 +120,8 @@ func options(args []string, getenv func(string) string, usage io.Writer) (stack.
 		}
 	}
 	fs.Var(&overrides, "client", "`name=id:secret` gives the issuer's generator, reader, admin or team-a client another id and secret; repeatable (env PASSWORDGEN_LOCAL_CLIENTS, space-separated)")
+	fs.StringVar(&o.Policy, "policy", getenv("PASSWORDGEN_LOCAL_POLICY"),
+		"organization password policy as `JSON`, such as {\"minEntropyBits\": 80} (env PASSWORDGEN_LOCAL_POLICY; default none)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

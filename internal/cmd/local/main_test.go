@@ -57,23 +57,26 @@ func TestOptionsFlagsOverrideEnvironment(t *testing.T) {
 				"PASSWORDGEN_LOCAL_API_RATE_LIMIT":  "100",
 				"PASSWORDGEN_LOCAL_API_BURST_LIMIT": "200",
 				"PASSWORDGEN_LOCAL_CLIENTS":         "admin=ops:ops-secret team-a=ta:ta-secret",
+				"PASSWORDGEN_LOCAL_POLICY":          `{"minEntropyBits": 80}`,
 			},
 			want: with(func(o *stack.Options) {
 				o.LambdaAddr, o.S3Addr, o.DataDir, o.Bucket, o.Concurrency = "127.0.0.1:19701", "127.0.0.1:19702", "/var/tmp/pw", "other-bucket", 2
 				o.HTTPAddr, o.IssuerAddr, o.RateLimit, o.BurstLimit = "127.0.0.1:19703", "127.0.0.1:19704", 100, 200
 				renamed("admin", "ops", "ops-secret")(o)
 				renamed("team-a", "ta", "ta-secret")(o)
+				o.Policy = `{"minEntropyBits": 80}`
 			}),
 		},
 		{
 			name: "flags win",
 			args: []string{"-lambda-addr", ":0", "-s3-addr", "127.0.0.1:0", "-data", "d", "-bucket", "b-1", "-concurrency", "8",
-				"-http-addr", ":0", "-issuer-addr", "127.0.0.1:0", "-api-rate-limit", "1", "-api-burst-limit", "3", "-client", "admin=a2:s2"},
-			env: map[string]string{"PASSWORDGEN_LOCAL_LAMBDA_ADDR": "127.0.0.1:19701", "PASSWORDGEN_LOCAL_CONCURRENCY": "2", "PASSWORDGEN_LOCAL_CLIENTS": "admin=ops:ops-secret"},
+				"-http-addr", ":0", "-issuer-addr", "127.0.0.1:0", "-api-rate-limit", "1", "-api-burst-limit", "3", "-client", "admin=a2:s2", "-policy", `{"maxRepeat": 2}`},
+			env: map[string]string{"PASSWORDGEN_LOCAL_LAMBDA_ADDR": "127.0.0.1:19701", "PASSWORDGEN_LOCAL_CONCURRENCY": "2", "PASSWORDGEN_LOCAL_CLIENTS": "admin=ops:ops-secret", "PASSWORDGEN_LOCAL_POLICY": `{"minEntropyBits": 80}`},
 			want: with(func(o *stack.Options) {
 				o.LambdaAddr, o.S3Addr, o.DataDir, o.Bucket, o.Concurrency = ":0", "127.0.0.1:0", "d", "b-1", 8
 				o.HTTPAddr, o.IssuerAddr, o.RateLimit, o.BurstLimit = ":0", "127.0.0.1:0", 1, 3
 				renamed("admin", "a2", "s2")(o)
+				o.Policy = `{"maxRepeat": 2}`
 			}),
 		},
 		{name: "bad concurrency variable", env: map[string]string{"PASSWORDGEN_LOCAL_CONCURRENCY": "four"}, err: `PASSWORDGEN_LOCAL_CONCURRENCY="four"`},

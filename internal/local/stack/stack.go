@@ -38,6 +38,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/local/minio"
+	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
 
@@ -106,6 +107,10 @@ type Options struct {
 	// IssuerKey signs the issuer's tokens; nil means a new key at every
 	// start, so no token outlives the stack.
 	IssuerKey *rsa.PrivateKey
+	// Policy is the organization's password policy as JSON, such as
+	// {"minEntropyBits": 80, "maxRepeat": 2}; "" for none. It is validated
+	// as a deployment validates it.
+	Policy string
 	// Out receives the endpoints and the commands to try; Log the
 	// function's log lines, the stack's own and MinIO's build progress.
 	// Nil discards.
@@ -190,7 +195,7 @@ func Run(ctx context.Context, o Options) error {
 		started, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
 			Binary:       art.Binary,
 			Handler:      f.fn.Handler(),
-			Env:          functionEnv(o.Bucket, s3URL, users[f.fn], clientPrefixes(o.Clients)),
+			Env:          functionEnv(o.Bucket, s3URL, users[f.fn], o.Policy, clientPrefixes(o.Clients)),
 			Concurrency:  o.Concurrency,
 			FunctionName: f.name,
 			Region:       region,
@@ -230,6 +235,7 @@ func Run(ctx context.Context, o Options) error {
 }
 
 func (o Options) withDefaults(ctx context.Context) (Options, error) {
+	var err error
 	if o.LambdaAddr == "" {
 		o.LambdaAddr = DefaultLambdaAddr
 	}
@@ -260,6 +266,11 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 	case o.Concurrency == 0:
 		o.Concurrency = DefaultConcurrency
 	}
+	if o.Policy != "" {
+		if o.Policy, err = checkPolicy(o.Policy); err != nil {
+			return o, err
+		}
+	}
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
@@ -281,10 +292,27 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 	return o, nil
 }
 
+// checkPolicy validates a policy given as JSON the way a deployment does,
+// and returns it encoded as the function's environment carries it.
+func checkPolicy(text string) (string, error) {
+	p, err := fnconfig.Config{Policy: text}.DecodePolicy()
+	if err == nil {
+		_, err = orgpolicy.Validate(p, request.DefaultLimits().MaxLength)
+	}
+	if err == nil {
+		text, err = fnconfig.EncodePolicy(p)
+	}
+	if err != nil {
+		return "", fmt.Errorf("policy: %w", err)
+	}
+	return text, nil
+}
+
 // functionEnv is what the Pulumi stack sets on both functions by default,
-// with MinIO as their S3 endpoint and a function's own MinIO user.
-func functionEnv(bucket, s3URL string, user minio.Credentials, prefixes apispec.ClientPrefixes) []string {
-	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits(), ClientPrefixes: prefixes}
+// with MinIO as their S3 endpoint and a function's own MinIO user; policy
+// is encoded, "" for none.
+func functionEnv(bucket, s3URL string, user minio.Credentials, policy string, prefixes apispec.ClientPrefixes) []string {
+	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits(), Policy: policy, ClientPrefixes: prefixes}
 	return append(deployed.Environ(),
 		"AWS_ENDPOINT_URL_S3="+s3URL,
 		// MinIO serves buckets under a path, not a host name.
