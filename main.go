@@ -111,56 +111,70 @@ func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, []er
 			*dst = v
 		}
 	}
-	integer := func(key string, dst *int) bool {
-		v, ok := lookup(key)
-		if !ok {
-			return false
+	integer := func(key string) *int {
+		return read(lookup, &errs, key, func(v string) (*int, error) {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %q is not a whole number", key, v)
+			}
+			return &n, nil
+		})
+	}
+	integerTo := func(key string, dst *int) {
+		if n := integer(key); n != nil {
+			*dst = *n
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a whole number", key, v))
-			return false
-		}
-		*dst = n
-		return true
+	}
+	boolean := func(key string) bool {
+		return read(lookup, &errs, key, func(v string) (bool, error) {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return false, fmt.Errorf("%s: %q is not true or false", key, v)
+			}
+			return b, nil
+		})
+	}
+	list := func(key string) []string {
+		return read(lookup, &errs, key, func(v string) ([]string, error) { return parseStrings(key, v) })
 	}
 
 	str("architecture", &a.Architecture)
-	integer("memorySize", &a.MemorySize)
-	integer("timeout", &a.Timeout)
-	var retention int
-	if integer("logRetentionDays", &retention) {
-		a.LogRetentionDays = &retention
-	}
+	integerTo("memorySize", &a.MemorySize)
+	integerTo("timeout", &a.Timeout)
+	a.LogRetentionDays = integer("logRetentionDays")
 	// Set but empty means the bucket root, so presence matters.
 	if v, ok := lookup("keyPrefix"); ok {
 		a.KeyPrefix = &v
 	}
 	str("encryption", &a.Encryption)
-	if v, ok := lookup("decryptKeyArns"); ok {
-		arns, err := parseStrings("decryptKeyArns", v)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		a.DecryptKeyArns = arns
+	a.DecryptKeyArns = list("decryptKeyArns")
+	a.ForceDestroy = boolean("forceDestroy")
+	integerTo("noncurrentVersionExpirationDays", &a.NoncurrentVersionExpirationDays)
+	integerTo("minLength", &a.MinLength)
+	integerTo("maxLength", &a.MaxLength)
+	integerTo("reservedConcurrency", &a.ReservedConcurrency)
+	a.Tags = read(lookup, &errs, "tags", parseTags)
+
+	api := &components.HTTPAPIArgs{
+		RateLimit:   integer("apiRateLimit"),
+		BurstLimit:  integer("apiBurstLimit"),
+		Clients:     read(lookup, &errs, "apiClients", parseClients),
+		JWTAudience: list("jwtAudience"),
 	}
-	if v, ok := lookup("forceDestroy"); ok {
-		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("forceDestroy: %q is not true or false", v))
+	str("jwtIssuer", &api.JWTIssuer)
+	if boolean("httpApi") {
+		a.HTTPAPI = api
+	} else {
+		// A setting that would silently do nothing is a mistake to
+		// report; the limits have defaults, so their presence says nothing.
+		for _, s := range []struct {
+			key string
+			set bool
+		}{{"jwtIssuer", api.JWTIssuer != ""}, {"jwtAudience", len(api.JWTAudience) > 0}, {"apiClients", len(api.Clients) > 0}} {
+			if s.set {
+				errs = append(errs, fmt.Errorf("%s: applies only with httpApi: true (pulumi config set httpApi true)", s.key))
+			}
 		}
-		a.ForceDestroy = b
-	}
-	integer("noncurrentVersionExpirationDays", &a.NoncurrentVersionExpirationDays)
-	integer("minLength", &a.MinLength)
-	integer("maxLength", &a.MaxLength)
-	integer("reservedConcurrency", &a.ReservedConcurrency)
-	if v, ok := lookup("tags"); ok {
-		tags, err := parseTags(v)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		a.Tags = tags
 	}
 	if v, ok := lookup("policy"); ok {
 		var policyErrs []error
@@ -168,6 +182,47 @@ func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, []er
 		errs = append(errs, policyErrs...)
 	}
 	return a, errs
+}
+
+// read parses key's value when it is set, adding a parse error to errs;
+// an unset or unparsable key gives the zero value, the component's default.
+func read[T any](lookup func(string) (string, bool), errs *[]error, key string, parse func(string) (T, error)) T {
+	var zero T
+	v, ok := lookup(key)
+	if !ok {
+		return zero
+	}
+	out, err := parse(v)
+	if err != nil {
+		*errs = append(*errs, err)
+		return zero
+	}
+	return out
+}
+
+// apiClient is one entry of apiClients, as `pulumi config set --path
+// 'apiClients[0].name' ci` stores it.
+type apiClient struct {
+	Name     string   `json:"name"`
+	ClientID string   `json:"clientId"`
+	Scopes   []string `json:"scopes"`
+	Prefixes []string `json:"prefixes"`
+}
+
+// parseClients reads apiClients, refusing fields it does not know so that
+// a misspelt "prefix" does not silently leave a client unlimited.
+func parseClients(raw string) ([]components.APIClient, error) {
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var entries []apiClient
+	if err := dec.Decode(&entries); err != nil {
+		return nil, fmt.Errorf(`apiClients: want a list of {"name", "scopes", "prefixes"} (or {"clientId", "prefixes"} with jwtIssuer), set with pulumi config set --path 'apiClients[0].name' ci: %v`, err)
+	}
+	clients := make([]components.APIClient, len(entries))
+	for i, e := range entries {
+		clients[i] = components.APIClient(e)
+	}
+	return clients, nil
 }
 
 // parsePolicy reads the policy object, as `pulumi config set --path

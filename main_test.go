@@ -118,7 +118,14 @@ var badValues = map[string]string{
 	"maxLength":                       "5000",
 	"reservedConcurrency":             "-1",
 	"tags":                            `["team"]`,
-	"policy":                          `{"minClasses": 7}`,
+	"httpApi":                         "maybe",
+	"apiRateLimit":                    "ten",
+	"apiBurstLimit":                   "1.5",
+	"apiClients":                      `{"name": "ci"}`,
+	// Without httpApi these would do nothing, so they are refused.
+	"jwtIssuer":   "https://issuer.example",
+	"jwtAudience": `["api://passwords"]`,
+	"policy":      `{"minClasses": 7}`,
 }
 
 func TestEveryConfigKeyIsValidated(t *testing.T) {
@@ -143,6 +150,9 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 		project + ":memorySize":     "64",
 		project + ":tags":           "[1]",
 		project + ":decryptKeyArns": `["sse-s3"]`,
+		project + ":httpApi":        "true",
+		project + ":apiRateLimit":   "0",
+		project + ":apiClients":     `[{"name": "ci", "scopes": ["write"]}]`,
 		project + ":policy":         `{"minEntropyBits": "x", "minClasses": 9, "forbiddenPatterns": ["a**"]}`,
 	})
 	if d.err == nil {
@@ -156,6 +166,8 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 		"memorySize: 64 MB is outside Lambda's 128..10240",
 		"tags: want an object",
 		`decryptKeyArns: "sse-s3" is not a KMS key ARN`,
+		"apiRateLimit: 0 requests per second",
+		`apiClients[0].scopes: "write" is not one of generate, read`,
 	} {
 		if !strings.Contains(d.err.Error(), want) {
 			t.Errorf("error %q does not report %q", d.err, want)
@@ -163,6 +175,37 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 	}
 	if strings.Contains(d.err.Error(), "timeout: 0") {
 		t.Errorf("error %q reports the mistyped timeout a second time, as out of range", d.err)
+	}
+}
+
+// TestHTTPAPIConfig turns the API on from config: the clients, scopes,
+// prefixes and limits reach the stack, and its outputs are exported.
+func TestHTTPAPIConfig(t *testing.T) {
+	d := deploy(t, map[string]string{
+		project + ":httpApi":       "true",
+		project + ":apiRateLimit":  "25",
+		project + ":apiBurstLimit": "50",
+		project + ":apiClients":    `[{"name": "ci", "scopes": ["generate"]}, {"name": "team-a", "scopes": ["generate", "read"], "prefixes": ["team-a/"]}]`,
+	})
+	if d.err != nil {
+		t.Fatalf("deploy: %v", d.err)
+	}
+	stage := named(t, d.mocks, "passwordgen-stage")
+	if got := stage.Inputs["defaultRouteSettings"]; !reflect.DeepEqual(got, map[string]any{"throttlingRateLimit": 25.0, "throttlingBurstLimit": 50.0}) {
+		t.Errorf("stage settings %v", got)
+	}
+	teamA := named(t, d.mocks, "passwordgen-client-team-a")
+	if got := teamA.Inputs["allowedOauthScopes"]; !reflect.DeepEqual(got, []any{"passwords/generate", "passwords/read"}) {
+		t.Errorf("team-a scopes %v", got)
+	}
+	env := named(t, d.mocks, "passwordgen-retriever").Inputs["environment"].(map[string]any)["variables"].(map[string]any)
+	if env["API_CLIENT_PREFIXES"] != `{"`+teamA.ID+`":["team-a/"]}` {
+		t.Errorf("prefixes %v", env["API_CLIENT_PREFIXES"])
+	}
+	for _, k := range []string{"apiUrl", "tokenUrl", "userPoolId", "apiClientIds", "apiClientSecrets", "retrieverFunctionName", "apiAccessLogGroupName"} {
+		if _, ok := d.outputs[k]; !ok {
+			t.Errorf("no output %s", k)
+		}
 	}
 }
 
@@ -185,6 +228,8 @@ func TestConfigTypeErrors(t *testing.T) {
 		"policy patterns": {"policy", `{"forbiddenPatterns": "abc"}`, `policy.forbiddenPatterns: want a list of patterns, set with pulumi config set --path 'policy.forbiddenPatterns[0]' <pattern>, got "abc"`},
 		"policy pattern":  {"policy", `{"forbiddenPatterns": ["ok", {"x": 1}]}`, "policy.forbiddenPatterns[1]: want a pattern, got an object"},
 		"policy unknown":  {"policy", `{"maxRepeats": 2}`, "policy.maxRepeats is not a policy setting; the settings are minEntropyBits, minClasses, maxRepeat and forbiddenPatterns"},
+		"client field":    {"apiClients", `[{"name": "ci", "prefix": ["team-a/"]}]`, `apiClients: want a list`},
+		"client type":     {"apiClients", `[{"name": "ci", "scopes": "read"}]`, `apiClients: want a list`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -95,6 +95,10 @@ type PasswordGeneratorArgs struct {
 	// module the program's module requires, with the Go toolchain its
 	// go.mod pins) during `pulumi preview` and `pulumi up`.
 	CodeZip string
+	// HTTPAPI, when not nil, deploys the HTTP API with authentication,
+	// throttling and the read-only retrieval function behind it. Nil
+	// deploys no API and changes nothing else.
+	HTTPAPI *HTTPAPIArgs
 	// BuildDir receives the compiled handler when CodeZip is empty. Empty
 	// means a new temporary directory, left in place because the engine
 	// reads the zip after NewPasswordGenerator returns; a program that
@@ -122,6 +126,7 @@ type settings struct {
 	tags             map[string]string
 	codeZip          string
 	buildDir         string
+	api              *apiSettings // nil: no HTTP API
 }
 
 // sseKMS reports whether objects are encrypted with a KMS key.
@@ -188,8 +193,8 @@ func validate(name string, a *PasswordGeneratorArgs) (settings, []error) {
 		architecture:     orDefault(a.Architecture, "arm64"),
 		memorySize:       orDefault(a.MemorySize, defaultMemorySize),
 		timeout:          orDefault(a.Timeout, defaultTimeout),
-		logRetentionDays: defaultLogRetentionDays,
-		keyPrefix:        fnconfig.DefaultKeyPrefix,
+		logRetentionDays: valueOr(a.LogRetentionDays, defaultLogRetentionDays),
+		keyPrefix:        valueOr(a.KeyPrefix, fnconfig.DefaultKeyPrefix),
 		forceDestroy:     a.ForceDestroy,
 		noncurrentDays:   a.NoncurrentVersionExpirationDays,
 		limits: request.Limits{
@@ -201,12 +206,6 @@ func validate(name string, a *PasswordGeneratorArgs) (settings, []error) {
 		tags:         a.Tags,
 		codeZip:      a.CodeZip,
 		buildDir:     a.BuildDir,
-	}
-	if a.LogRetentionDays != nil {
-		s.logRetentionDays = *a.LogRetentionDays
-	}
-	if a.KeyPrefix != nil {
-		s.keyPrefix = *a.KeyPrefix
 	}
 
 	var ok bool
@@ -258,6 +257,8 @@ func validate(name string, a *PasswordGeneratorArgs) (settings, []error) {
 		fail("reservedConcurrency", "%d: use a positive number of executions, or 0 for no reservation", s.reserved)
 	}
 	errs = append(errs, validateTags(s.tags)...)
+	// The policy and the prefixes share what the environment can spare.
+	s.api = validateAPI(a.HTTPAPI, fnconfig.MaxPolicyBytes-len(s.policy), fail)
 
 	if len(errs) > 0 {
 		return settings{}, errs
@@ -345,6 +346,15 @@ func validateTags(tags map[string]string) []error {
 		}
 	}
 	return errs
+}
+
+// valueOr is *p, or def when p is nil: for settings where the zero value
+// is a choice of its own.
+func valueOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
 }
 
 func orDefault[T comparable](v, def T) T {

@@ -1,15 +1,22 @@
 package components
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/passwordgen/passwordgen/internal/apispec"
 )
 
 // This file holds every AWS resource constructor and provider function the
@@ -233,9 +240,11 @@ func newLogGroup(ctx *pulumi.Context, name string, retentionDays int, tags pulum
 	}, opts...)
 }
 
-func newRole(ctx *pulumi.Context, name, trustPolicy string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*iam.Role, error) {
+// newRole creates the execution role of the function that description
+// names.
+func newRole(ctx *pulumi.Context, name, description, trustPolicy string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*iam.Role, error) {
 	return iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description:      pulumi.Sprintf("Runs the %s password generator function", name),
+		Description:      pulumi.String(description),
 		AssumeRolePolicy: pulumi.String(trustPolicy),
 		Tags:             tags,
 	}, opts...)
@@ -256,8 +265,14 @@ func newReaderPolicy(ctx *pulumi.Context, name string, policy pulumi.StringOutpu
 	}, opts...)
 }
 
-// functionSpec is what the Lambda function needs.
+// functionSpec is what a Lambda function needs.
 type functionSpec struct {
+	// logicalName is the function's name in the stack.
+	logicalName string
+	description string
+	// handler tells the shared bootstrap which function to be
+	// (apispec.Function.Handler).
+	handler      string
 	role         pulumi.StringInput // ARN
 	code         pulumi.Archive
 	architecture string
@@ -269,11 +284,11 @@ type functionSpec struct {
 	tags         pulumi.StringMapInput
 }
 
-func newFunction(ctx *pulumi.Context, name string, spec functionSpec, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
+func newFunction(ctx *pulumi.Context, spec functionSpec, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
 	args := &lambda.FunctionArgs{
-		Description:   pulumi.String("Generates passwords and stores each one, encrypted and versioned, in S3"),
+		Description:   pulumi.String(spec.description),
 		Runtime:       pulumi.String("provided.al2023"),
-		Handler:       pulumi.String("bootstrap"),
+		Handler:       pulumi.String(spec.handler),
 		Architectures: pulumi.StringArray{pulumi.String(spec.architecture)},
 		Code:          spec.code,
 		Role:          spec.role,
@@ -292,5 +307,187 @@ func newFunction(ctx *pulumi.Context, name string, spec functionSpec, opts ...pu
 	if spec.reserved > 0 {
 		args.ReservedConcurrentExecutions = pulumi.Int(spec.reserved)
 	}
-	return lambda.NewFunction(ctx, name+"-function", args, opts...)
+	return lambda.NewFunction(ctx, spec.logicalName, args, opts...)
+}
+
+// userPool is the Cognito user pool that issues the API's tokens.
+type userPool struct {
+	id, issuer, tokenURL pulumi.StringOutput
+	// clients are the app clients, in the order of apiSettings.clients.
+	clients []*cognito.UserPoolClient
+}
+
+// newUserPool creates a user pool for machine-to-machine callers only: no
+// user may sign up, the resource server defines the API's scopes, a
+// domain serves the token endpoint, and each configured client gets a
+// secret and the client_credentials grant with its scopes.
+func newUserPool(ctx *pulumi.Context, name, region string, clients []APIClient, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*userPool, error) {
+	pool, err := cognito.NewUserPool(ctx, name+"-users", &cognito.UserPoolArgs{
+		AdminCreateUserConfig: &cognito.UserPoolAdminCreateUserConfigArgs{
+			AllowAdminCreateUserOnly: pulumi.Bool(true),
+		},
+		Tags: tags,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	var scopes cognito.ResourceServerScopeArray
+	for _, s := range apispec.Scopes {
+		scopes = append(scopes, &cognito.ResourceServerScopeArgs{ScopeName: pulumi.String(s.Name), ScopeDescription: pulumi.String(s.Description)})
+	}
+	server, err := cognito.NewResourceServer(ctx, name+"-resource-server", &cognito.ResourceServerArgs{
+		UserPoolId: pool.ID(),
+		Identifier: pulumi.String(apispec.ResourceServer),
+		Name:       pulumi.String(apispec.ResourceServer),
+		Scopes:     scopes,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	domain, err := cognito.NewUserPoolDomain(ctx, name+"-domain", &cognito.UserPoolDomainArgs{
+		UserPoolId: pool.ID(),
+		Domain:     pool.ID().ApplyT(domainPrefix).(pulumi.StringOutput),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	up := &userPool{
+		id: pool.ID().ToStringOutput(),
+		// The issuer a pool's tokens carry: https:// and its endpoint,
+		// cognito-idp.<region>.amazonaws.com/<pool id>.
+		issuer:   pulumi.Sprintf("https://%s", pool.Endpoint),
+		tokenURL: pulumi.Sprintf("https://%s.auth.%s.amazoncognito.com/oauth2/token", domain.Domain, region),
+	}
+	for _, c := range clients {
+		client, err := cognito.NewUserPoolClient(ctx, name+"-client-"+c.Name, &cognito.UserPoolClientArgs{
+			Name:                            pulumi.String(c.Name),
+			UserPoolId:                      pool.ID(),
+			GenerateSecret:                  pulumi.Bool(true),
+			AllowedOauthFlowsUserPoolClient: pulumi.Bool(true),
+			AllowedOauthFlows:               pulumi.StringArray{pulumi.String("client_credentials")},
+			AllowedOauthScopes:              pulumi.ToStringArray(c.Scopes),
+			SupportedIdentityProviders:      pulumi.StringArray{pulumi.String("COGNITO")},
+			// No sign-in flow: the client only exchanges its secret for
+			// tokens, and refresh is the one flow Cognito requires.
+			ExplicitAuthFlows:          pulumi.StringArray{pulumi.String("ALLOW_REFRESH_TOKEN_AUTH")},
+			PreventUserExistenceErrors: pulumi.String("ENABLED"),
+		}, append([]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{server})}, opts...)...)
+		if err != nil {
+			return nil, err
+		}
+		up.clients = append(up.clients, client)
+	}
+	return up, nil
+}
+
+// domainPrefix names the pool's token endpoint: Cognito domain prefixes are
+// unique per region across every account, so the prefix comes from the
+// pool's own id, lowercase letters, digits and hyphens as Cognito requires.
+func domainPrefix(poolID string) string {
+	sum := sha256.Sum256([]byte(poolID))
+	return "pwgen-" + hex.EncodeToString(sum[:10])
+}
+
+// apiSpec is what the HTTP API needs.
+type apiSpec struct {
+	rate, burst int
+	issuer      pulumi.StringInput
+	audience    pulumi.StringArrayInput
+	functions   map[apispec.Function]*lambda.Function
+	accessLogs  *cloudwatch.LogGroup
+	tags        pulumi.StringMapInput
+}
+
+// newHTTPAPI creates the API: its JWT authorizer, a Lambda proxy
+// integration (payload 2.0) per function, the routes of apispec.Routes
+// each requiring its scope, the $default stage with the throttle and the
+// access log, and for each route the permission to invoke its function
+// from that route alone.
+func newHTTPAPI(ctx *pulumi.Context, name string, spec apiSpec, opts ...pulumi.ResourceOption) (*apigatewayv2.Api, error) {
+	api, err := apigatewayv2.NewApi(ctx, name+"-api", &apigatewayv2.ApiArgs{
+		ProtocolType: pulumi.String("HTTP"),
+		Description:  pulumi.Sprintf("Generates and reads the passwords of %s", name),
+		Tags:         spec.tags,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	authorizer, err := apigatewayv2.NewAuthorizer(ctx, name+"-authorizer", &apigatewayv2.AuthorizerArgs{
+		ApiId:           api.ID(),
+		Name:            pulumi.String("jwt"),
+		AuthorizerType:  pulumi.String("JWT"),
+		IdentitySources: pulumi.StringArray{pulumi.String("$request.header.Authorization")},
+		JwtConfiguration: &apigatewayv2.AuthorizerJwtConfigurationArgs{
+			Issuer:    spec.issuer,
+			Audiences: spec.audience,
+		},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	integrations := map[apispec.Function]*apigatewayv2.Integration{}
+	for _, f := range []apispec.Function{apispec.Generator, apispec.Retriever} {
+		if integrations[f], err = apigatewayv2.NewIntegration(ctx, fmt.Sprintf("%s-integration-%s", name, f.Handler()), &apigatewayv2.IntegrationArgs{
+			ApiId:                api.ID(),
+			IntegrationType:      pulumi.String("AWS_PROXY"),
+			IntegrationMethod:    pulumi.String("POST"),
+			IntegrationUri:       spec.functions[f].Arn,
+			PayloadFormatVersion: pulumi.String("2.0"),
+		}, opts...); err != nil {
+			return nil, err
+		}
+	}
+	var routes []pulumi.Resource
+	for _, r := range apispec.Routes {
+		route, err := apigatewayv2.NewRoute(ctx, name+"-route-"+r.Name, &apigatewayv2.RouteArgs{
+			ApiId:               api.ID(),
+			RouteKey:            pulumi.String(r.Key),
+			Target:              pulumi.Sprintf("integrations/%s", integrations[r.Function].ID()),
+			AuthorizationType:   pulumi.String("JWT"),
+			AuthorizerId:        authorizer.ID(),
+			AuthorizationScopes: pulumi.StringArray{pulumi.String(r.Scope)},
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		routes = append(routes, route)
+		if _, err := lambda.NewPermission(ctx, name+"-invoke-"+r.Name, &lambda.PermissionArgs{
+			Action:    pulumi.String("lambda:InvokeFunction"),
+			Function:  spec.functions[r.Function].Name,
+			Principal: pulumi.String("apigateway.amazonaws.com"),
+			SourceArn: pulumi.Sprintf("%s/*/%s", api.ExecutionArn, executePath(r.Key)),
+		}, opts...); err != nil {
+			return nil, err
+		}
+	}
+	// After the routes, so the stage's first automatic deployment holds
+	// all of them.
+	if _, err := apigatewayv2.NewStage(ctx, name+"-stage", &apigatewayv2.StageArgs{
+		ApiId:      api.ID(),
+		Name:       pulumi.String("$default"),
+		AutoDeploy: pulumi.Bool(true),
+		DefaultRouteSettings: &apigatewayv2.StageDefaultRouteSettingsArgs{
+			ThrottlingRateLimit:  pulumi.Float64(float64(spec.rate)),
+			ThrottlingBurstLimit: pulumi.Int(spec.burst),
+		},
+		AccessLogSettings: &apigatewayv2.StageAccessLogSettingsArgs{
+			DestinationArn: spec.accessLogs.Arn,
+			Format:         pulumi.String(apispec.AccessLogFormat()),
+		},
+		Tags: spec.tags,
+	}, append([]pulumi.ResourceOption{pulumi.DependsOn(routes)}, opts...)...); err != nil {
+		return nil, err
+	}
+	return api, nil
+}
+
+// executePath is the part of a route's execute-api ARN after the stage:
+// the method and the path, with a greedy parameter as "*" so the grant
+// covers every name the route matches.
+func executePath(routeKey string) string {
+	method, path, _ := strings.Cut(routeKey, " ")
+	if i := strings.Index(path, "/{"); i >= 0 {
+		path = path[:i] + "/*"
+	}
+	return method + path
 }

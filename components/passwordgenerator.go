@@ -6,10 +6,12 @@ package components
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 )
@@ -42,6 +44,8 @@ type PasswordGenerator struct {
 	// current one first, then those of DecryptKeyArns, so a key retained
 	// after a move to another encryption stays on record.
 	DecryptKeyArns pulumi.StringArrayOutput
+	// API is the HTTP API; nil without HTTPAPIArgs.
+	API *API
 }
 
 // NewPasswordGenerator validates args, builds the function code and
@@ -111,7 +115,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	if err != nil {
 		return nil, err
 	}
-	role, err := newRole(ctx, name, trust, tags, child)
+	role, err := newRole(ctx, name, fmt.Sprintf("Runs the %s password generator function", name), trust, tags, child)
 	if err != nil {
 		return nil, err
 	}
@@ -124,10 +128,24 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		return nil, err
 	}
 
-	env := pulumi.All(b.bucket.Bucket, keyARN).ApplyT(func(v []any) map[string]string {
-		return fnconfig.Config{Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits, Policy: s.policy}.Env()
+	var pool *userPool
+	if s.api != nil && s.api.issuer == "" {
+		if pool, err = newUserPool(ctx, name, where.region, s.api.clients, tags, child); err != nil {
+			return nil, err
+		}
+	}
+	// Both functions read the same environment; the prefixes of limited
+	// API clients are part of it once their ids are known.
+	env := pulumi.All(b.bucket.Bucket, keyARN, clientPrefixes(s.api, pool)).ApplyT(func(v []any) map[string]string {
+		return fnconfig.Config{
+			Bucket: v[0].(string), KeyPrefix: s.keyPrefix, KMSKeyID: v[1].(string), Limits: s.limits, Policy: s.policy,
+			ClientPrefixes: v[2].(apispec.ClientPrefixes),
+		}.Env()
 	}).(pulumi.StringMapOutput)
-	fn, err := newFunction(ctx, name, functionSpec{
+	fn, err := newFunction(ctx, functionSpec{
+		logicalName:  name + "-function",
+		description:  "Generates passwords and stores each one, encrypted and versioned, in S3",
+		handler:      apispec.Generator.Handler(),
 		role:         role.Arn,
 		code:         code,
 		architecture: s.architecture,
@@ -160,6 +178,14 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	pg.DecryptKeyArns = keyARN.ApplyT(func(current string) []string {
 		return iampolicy.DecryptKeys(current, s.previousKeys)
 	}).(pulumi.StringArrayOutput)
+	if s.api != nil {
+		if pg.API, err = newAPIStack(ctx, name, s, apiInputs{
+			bucketARN: b.bucket.Arn, keyARN: keyARN, env: env, code: code, trust: trust,
+			generator: fn, pool: pool, deps: []pulumi.Resource{b.encryption, b.versioning}, tags: tags,
+		}, child); err != nil {
+			return nil, err
+		}
+	}
 	outputs := pulumi.Map{}
 	for k, v := range pg.Outputs() {
 		outputs[k] = v
@@ -173,7 +199,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 // Outputs are the component's outputs by the names the program exports them
 // under: what a user needs to invoke the function and read its passwords.
 func (pg *PasswordGenerator) Outputs() map[string]pulumi.Output {
-	return map[string]pulumi.Output{
+	outputs := map[string]pulumi.Output{
 		"functionName":    pg.FunctionName,
 		"functionArn":     pg.FunctionArn,
 		"bucketName":      pg.BucketName,
@@ -185,6 +211,10 @@ func (pg *PasswordGenerator) Outputs() map[string]pulumi.Output {
 		"kmsKeyArn":       pg.KMSKeyArn,
 		"decryptKeyArns":  pg.DecryptKeyArns,
 	}
+	if pg.API != nil {
+		maps.Copy(outputs, pg.API.outputs())
+	}
+	return outputs
 }
 
 // aliasPrefix gives the key a name people recognise in the KMS console:

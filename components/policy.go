@@ -45,6 +45,17 @@ func readerPolicy(bucketARN, keyARN pulumi.StringOutput, prefix string, previous
 	}, bucketARN, keyARN)
 }
 
+// retrieverPolicy is the retrieval function's role policy: a reader's
+// grant and its own log group.
+func retrieverPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix string, previousKeys []string) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.Retriever(iampolicy.RetrieverArgs{
+			ReaderArgs:  iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[2], KeyPrefix: prefix, PreviousKMSKeyARNs: previousKeys},
+			LogGroupARN: v[1],
+		})
+	}, bucketARN, logGroupARN, keyARN)
+}
+
 // keyPolicy is the dedicated key's policy: usable only by S3 in the
 // stack's region, for this bucket.
 func keyPolicy(bucketARN pulumi.StringOutput, p place) pulumi.StringOutput {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
@@ -42,26 +44,59 @@ func BenchmarkColdStart(b *testing.B) {
 
 // BenchmarkInvoke measures one synchronous invocation through the Runtime
 // API against MinIO for the password function and, in the same loop, for
-// the floor function that only stores a record-sized body. Invocations
-// alternate between the two, so both see the same machine and server state;
-// p50-ratio is the function's p50 over the floor's (target <= 1.10).
+// the floor function that only stores a record-sized body. p50-ratio is
+// the function's p50 over the floor's (target <= 1.10).
 func BenchmarkInvoke(b *testing.B) {
-	srv := miniotest.Start(b)
+	compare(b, nil,
+		&benchTarget{name: "function", binary: buildBootstrap(b), want: `"statusCode":200`,
+			payload: func(i int) string { return fmt.Sprintf(`{"length": 32, "name": "bench-%d"}`, i) }},
+		&benchTarget{name: "floor", binary: buildFloor(b), payload: func(int) string { return `{}` }},
+	)
+}
+
+// BenchmarkRetrieve measures a GET /passwords/{name} through the
+// retrieval function against the floor function making one bare
+// GetObject of the same object. p50-ratio is the retriever's p50 over the
+// floor's (target <= 1.10).
+func BenchmarkRetrieve(b *testing.B) {
+	get := string(apiRequest{Route: apispec.RouteGet, Name: "bench-read", Client: "reader"}.Event())
+	compare(b, []string{"FLOOR_GET_KEY=passwords/bench-read.json"},
+		&benchTarget{name: "retriever", binary: buildBootstrap(b), handler: apispec.Retriever.Handler(), want: `"statusCode":200`,
+			payload: func(int) string { return get }},
+		&benchTarget{name: "floor", binary: buildFloor(b), payload: func(int) string { return `{}` }},
+	)
+}
+
+func buildFloor(b *testing.B) string {
 	floor, err := lambdabuild.Build(context.Background(), lambdabuild.Options{
 		Package: "github.com/passwordgen/passwordgen/handler/testdata/floor", GOARCH: runtime.GOARCH, OutDir: b.TempDir(),
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	targets := []*benchTarget{
-		{name: "function", binary: buildBootstrap(b), payload: func(i int) string { return fmt.Sprintf(`{"length": 32, "name": "bench-%d"}`, i) }},
-		{name: "floor", binary: floor.Binary, payload: func(int) string { return `{}` }},
+	return floor.Binary
+}
+
+// compare runs measured against floor on one encrypted bucket, holding a
+// record stored by the generator as bench-read, with env added to both.
+// Invocations alternate between the two, so both see the same machine and
+// server state. It reports each one's p50, p99 and peak RSS, and the
+// ratio of the p50s.
+func compare(b *testing.B, env []string, measured, floor *benchTarget) {
+	srv := miniotest.Start(b)
+	env = append(append(srv.Env(), "BUCKET_NAME="+encryptedBucket(b, srv)), env...)
+	setup, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{Binary: buildBootstrap(b), Env: env})
+	if err != nil {
+		b.Fatal(err)
 	}
+	res, err := setup.Invoke(context.Background(), []byte(`{"name": "bench-read"}`))
+	setup.Close()
+	if err != nil || !strings.Contains(string(res.Payload), `"statusCode":200`) {
+		b.Fatalf("store bench-read: %v %s", err, res.Payload)
+	}
+	targets := []*benchTarget{measured, floor}
 	for _, t := range targets {
-		t.fn, err = lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-			Binary: t.binary,
-			Env:    append(srv.Env(), "BUCKET_NAME="+encryptedBucket(b, srv)),
-		})
+		t.fn, err = lambdaruntime.Start(context.Background(), lambdaruntime.Config{Binary: t.binary, Handler: t.handler, Env: env})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,25 +121,32 @@ func BenchmarkInvoke(b *testing.B) {
 			b.ReportMetric(float64(rss)/1024, t.name+"-peak-rss-MiB")
 		}
 	}
-	b.ReportMetric(p50["function"]/p50["floor"], "p50-ratio")
+	b.ReportMetric(p50[measured.name]/p50[floor.name], "p50-ratio")
 }
 
-// benchTarget is one function BenchmarkInvoke measures.
+// benchTarget is one function a benchmark measures.
 type benchTarget struct {
 	name, binary string
+	handler      string // "" for the runtime's default
 	payload      func(i int) string
-	fn           *lambdaruntime.Function
-	took         []time.Duration
+	// want is a part of a successful answer; "" accepts any answer that
+	// is not a function error.
+	want string
+	fn   *lambdaruntime.Function
+	took []time.Duration
 }
 
 // invoke runs invocation i and returns how long it took, failing the
-// benchmark on anything but success.
+// benchmark on anything but success. Failures show the answer's status
+// only: the retriever's answer holds a password.
 func (t *benchTarget) invoke(b *testing.B, i int) time.Duration {
 	start := time.Now()
 	res, err := t.fn.Invoke(context.Background(), []byte(t.payload(i)))
 	took := time.Since(start)
-	if err != nil || res.FunctionError != "" || (t.name == "function" && !strings.Contains(string(res.Payload), `"statusCode":200`)) {
-		b.Fatalf("%s invocation %d: %v %s", t.name, i, err, res.Payload)
+	if err != nil || res.FunctionError != "" || !strings.Contains(string(res.Payload), t.want) {
+		var answer struct{ StatusCode int }
+		_ = json.Unmarshal(res.Payload, &answer)
+		b.Fatalf("%s invocation %d: %v %s status %d", t.name, i, err, res.FunctionError, answer.StatusCode)
 	}
 	return took
 }

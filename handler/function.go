@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/passwordgen/passwordgen/internal/apievent"
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/orgpolicy"
@@ -47,19 +49,31 @@ const deadlineMargin = 500 * time.Millisecond
 // is an HTTP-style response the caller and API Gateway can act on.
 func (f *function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	start := time.Now()
-	if deadline, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-deadlineMargin))
-		defer cancel()
+	ctx, cancel := withDeadlineMargin(ctx)
+	defer cancel()
+	ev := apievent.Parse(payload)
+	out := f.handle(ctx, payload, ev)
+	out.caller = ev.Caller()
+	if out.status == http.StatusOK && out.dryRun == nil && ev.RouteKey == apispec.RouteCreate {
+		// Through the API a new password is a created resource; a direct
+		// invocation keeps the recipe's 200.
+		out.status = http.StatusCreated
 	}
-	out := f.handle(ctx, payload)
 	out.log(ctx, f.log, time.Since(start))
 	return out.response(requestID(ctx))
 }
 
+// withDeadlineMargin shortens ctx's deadline by deadlineMargin.
+func withDeadlineMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, deadline.Add(-deadlineMargin))
+	}
+	return context.WithCancel(ctx)
+}
+
 // handle runs one request and reports what happened; it does no logging or
 // encoding so that each outcome is decided in exactly one place.
-func (f *function) handle(ctx context.Context, payload []byte) outcome {
+func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event) outcome {
 	req, err := request.Parse(payload, f.config.Limits)
 	if err != nil {
 		return rejected(err)
@@ -79,11 +93,14 @@ func (f *function) handle(ctx context.Context, payload []byte) outcome {
 		}
 	}
 	key := naming.Key(f.config.KeyPrefix, name)
+	if !f.config.ClientPrefixes.Allows(ev.HasToken(), ev.ClientID(), name) {
+		return forbidden(name, f.config.ClientPrefixes.Refusal(ev.ClientID(), name))
+	}
 	pw, err := gen.Generate(f.random)
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("generate: %w", err))
 	}
-	rec := newRecord(pw, req, gen.EntropyBits(), now)
+	rec := newRecord(pw, req, gen.EntropyBits(), now, ev.Caller())
 	body, err := rec.encode()
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("encode: %w", err))

@@ -206,8 +206,8 @@ func TestAPIGatewayBodyIsHonoured(t *testing.T) {
 	event := `{"version":"2.0","routeKey":"POST /passwords","requestContext":{"http":{"method":"POST"}},` +
 		`"body":"eyJsZW5ndGgiOiAzMCwgIm5hbWUiOiAiYXBpLXB3In0=","isBase64Encoded":true}`
 	a := h.invoke(t, context.Background(), event)
-	if a.StatusCode != 200 || a.body["password_name"] != "api-pw" || a.body["length"] != float64(30) {
-		t.Fatalf("status %d body %v", a.StatusCode, a.body)
+	if a.StatusCode != 201 || a.Headers["Location"] != "/passwords/api-pw" || a.body["password_name"] != "api-pw" || a.body["length"] != float64(30) {
+		t.Fatalf("status %d headers %v body %v, want 201 with the Location", a.StatusCode, a.Headers, a.body)
 	}
 }
 

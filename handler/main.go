@@ -1,20 +1,28 @@
-// Command bootstrap is the password generator's Lambda function, built for
-// the provided.al2023 runtime (`go build -tags lambda.norpc -o bootstrap
-// ./handler`). Each invocation generates one password or passphrase from
-// the caller's request, under the organization's policy, and stores it,
-// encrypted and create-only, in S3; the response names the stored object and
-// never carries the secret.
+// Command bootstrap is the password generator's Lambda code, built for the
+// provided.al2023 runtime (`go build -tags lambda.norpc -o bootstrap
+// ./handler`). One binary serves the stack's two functions, chosen by the
+// handler name Lambda passes as _HANDLER:
+//
+//   - "bootstrap", the generator: each invocation generates one password or
+//     passphrase from the caller's request, under the organization's
+//     policy, and stores it, encrypted and create-only, in S3; the response
+//     names the stored object and never carries the secret.
+//   - "retrieve", the retriever behind the HTTP API's GET routes: it
+//     answers one stored password, or lists names or versions, to a caller
+//     the API authorized, under a role that can only read.
 package main
 
 import (
 	"context"
 	"crypto/rand"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/store"
@@ -27,27 +35,31 @@ func main() {
 		// Exiting before the runtime loop makes Lambda report Runtime.ExitError
 		// with this line in the function's log: the clearest signal a deployer
 		// gets for a broken environment.
-		logger.Error("invalid function configuration", "error", err.Error())
-		os.Exit(1)
+		exit(logger, "invalid function configuration", err)
 	}
 	policy, err := compilePolicy(cfg)
 	if err != nil {
-		logger.Error("invalid password policy", "error", err.Error())
-		os.Exit(1)
+		exit(logger, "invalid password policy", err)
 	}
 	client, err := store.NewClient(context.Background())
 	if err != nil {
-		logger.Error("cannot configure the S3 client", "error", err.Error())
+		exit(logger, "cannot configure the S3 client", err)
+	}
+	st := store.New(client, cfg.Bucket, cfg.KMSKeyID)
+	switch handler := os.Getenv("_HANDLER"); handler {
+	case apispec.Generator.Handler():
+		lambda.Start(&function{config: cfg, policy: policy, store: st, random: rand.Reader, now: time.Now, log: logger})
+	case apispec.Retriever.Handler():
+		lambda.Start(&retriever{config: cfg, store: st, log: logger})
+	default:
+		logger.Error("unknown handler: set the function's handler to "+apispec.Generator.Handler()+" or "+apispec.Retriever.Handler(), "handler", handler)
 		os.Exit(1)
 	}
-	lambda.Start(&function{
-		config: cfg,
-		policy: policy,
-		store:  store.New(client, cfg.Bucket, cfg.KMSKeyID),
-		random: rand.Reader,
-		now:    time.Now,
-		log:    logger,
-	})
+}
+
+func exit(logger *slog.Logger, msg string, err error) {
+	logger.Error(msg, "error", err.Error())
+	os.Exit(1)
 }
 
 // compilePolicy compiles the organization's policy the deployment carries.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,13 +32,19 @@ type outcome struct {
 	// dryRun is set for a dry run's answer, which reports the policy in
 	// force instead of a stored object.
 	dryRun *dryRunBody
-	// err is the cause: shown to the caller only for 400s (validation
+	// err is the cause: shown to the caller only for 400s and 403s (their
 	// messages are written for callers), only logged otherwise.
 	err error
+	// caller names who asked (see apievent.Event.Caller).
+	caller string
 }
 
 func rejected(err error) outcome {
 	return outcome{status: http.StatusBadRequest, err: err}
+}
+
+func forbidden(name, why string) outcome {
+	return outcome{status: http.StatusForbidden, name: name, err: errors.New(why)}
 }
 
 func conflict(name, key string) outcome {
@@ -116,12 +123,17 @@ type errorBody struct {
 
 func (o outcome) response(requestID string) ([]byte, error) {
 	var body any
+	headers := map[string]string{}
 	switch {
 	case o.dryRun != nil:
 		b := *o.dryRun
 		b.RequestID = requestID
 		body = b
-	case o.status == http.StatusOK:
+	case o.status == http.StatusOK || o.status == http.StatusCreated:
+		if o.status == http.StatusCreated {
+			// The new password, at the URL the API reads it back from.
+			headers["Location"] = "/passwords/" + o.name
+		}
 		body = successBody{
 			Message:      o.kindName() + " generated successfully",
 			Type:         o.kind,
@@ -135,6 +147,8 @@ func (o outcome) response(requestID string) ([]byte, error) {
 		}
 	case o.status == http.StatusBadRequest:
 		body = errorBody{"Invalid request", o.err.Error(), requestID}
+	case o.status == http.StatusForbidden:
+		body = errorBody{"Forbidden", o.err.Error(), requestID}
 	case o.status == http.StatusConflict:
 		body = errorBody{"Password already exists", fmt.Sprintf(
 			"%s already exists and was left unchanged; choose another name, or send \"overwrite\": true to store a new version (the bucket keeps the old one)",
@@ -154,44 +168,84 @@ func (o outcome) response(requestID string) ([]byte, error) {
 			"S3 did not confirm that %s was stored; retry with the same name: a 409 then means the earlier attempt succeeded",
 			o.key), requestID}
 	}
-	text, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("encode response body: %w", err)
-	}
-	return json.Marshal(response{
-		StatusCode: o.status,
-		Headers:    map[string]string{"Content-Type": "application/json"},
-		Body:       string(text),
-	})
+	return proxyResponse(o.status, headers, body)
 }
 
-// log writes the invocation's single log line. The request id comes from
-// the lambdacontext handler; the cause of a failure is logged in full here
-// because the caller only gets a summary.
+// proxyResponse encodes body as a JSON answer with headers. <, > and &
+// stay as they are: they are common in passwords, and the body is JSON,
+// not HTML.
+func proxyResponse(status int, headers map[string]string, body any) ([]byte, error) {
+	var text bytes.Buffer
+	enc := json.NewEncoder(&text)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return nil, fmt.Errorf("encode response body: %w", err)
+	}
+	headers["Content-Type"] = "application/json"
+	return json.Marshal(response{StatusCode: status, Headers: headers, Body: strings.TrimSuffix(text.String(), "\n")})
+}
+
+// log writes the invocation's single log line, its audit record: who asked
+// for which name, the version stored and how it ended. The request id
+// comes from the lambdacontext handler; the cause of a failure is logged
+// in full here because the caller only gets a summary.
 func (o outcome) log(ctx context.Context, l *slog.Logger, took time.Duration) {
-	level, msg := slog.LevelInfo, strings.ToLower(o.kindName())+" stored"
+	msg, result := verdict(o.status, strings.ToLower(o.kindName())+" stored", "stored")
+	if o.dryRun != nil {
+		msg, result = "dry run", "dry_run"
+	}
+	audit{o.caller, o.name, o.versionID, o.status, o.err}.write(ctx, l, took, msg, result, slog.String("type", o.kind), slog.String("key", o.key))
+}
+
+// audit is what every log line of both functions records: who asked, for
+// which name (or listing prefix) and version, and how it ended. Never a
+// password.
+type audit struct {
+	caller, name, versionID string
+	status                  int
+	err                     error
+}
+
+// write logs the line; the level follows from the status, and extra
+// attributes come after the common ones.
+func (a audit) write(ctx context.Context, l *slog.Logger, took time.Duration, msg, result string, extra ...slog.Attr) {
+	level := slog.LevelInfo
 	switch {
-	case o.dryRun != nil:
-		msg = "dry run"
-	case o.status >= 500:
-		level, msg = slog.LevelError, "invocation failed"
-	case o.status == http.StatusConflict:
-		level, msg = slog.LevelWarn, "password already exists"
-	case o.status != http.StatusOK:
-		level, msg = slog.LevelWarn, "request rejected"
+	case a.status >= 500:
+		level = slog.LevelError
+	case a.status >= 300:
+		level = slog.LevelWarn
 	}
-	attrs := []slog.Attr{
-		slog.Int("status", o.status),
-		slog.String("type", o.kind),
-		slog.String("name", o.name),
-		slog.String("key", o.key),
-		slog.String("version_id", o.versionID),
+	attrs := append([]slog.Attr{
+		slog.String("caller", a.caller),
+		slog.String("outcome", result),
+		slog.Int("status", a.status),
+		slog.String("name", a.name),
+		slog.String("version_id", a.versionID),
 		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
-	}
-	if o.err != nil {
-		attrs = append(attrs, slog.String("error", o.err.Error()))
+	}, extra...)
+	if a.err != nil {
+		attrs = append(attrs, slog.String("error", a.err.Error()))
 	}
 	l.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// verdict names an outcome for the log: the message and the outcome field,
+// success being the function's own.
+func verdict(status int, successMsg, successResult string) (msg, result string) {
+	switch {
+	case status >= 500:
+		return "invocation failed", "failed"
+	case status == http.StatusForbidden:
+		return "request forbidden", "forbidden"
+	case status == http.StatusNotFound:
+		return "password not found", "not_found"
+	case status == http.StatusConflict:
+		return "password already exists", "exists"
+	case status >= 300:
+		return "request rejected", "rejected"
+	}
+	return successMsg, successResult
 }
 
 // kindName is the type of secret as a message names it.

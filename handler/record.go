@@ -9,8 +9,9 @@ import (
 )
 
 // record is the stored object: the recipe's fields, so existing readers keep
-// working, plus the type of secret and every parameter that shaped it and
-// its entropy. Password holds a passphrase too, under the recipe's name.
+// working, plus the type of secret, every parameter that shaped it, its
+// entropy and who asked for it. Password holds a passphrase too, under the
+// recipe's name.
 type record struct {
 	Password    string     `json:"password"`
 	Type        string     `json:"type"`
@@ -18,6 +19,9 @@ type record struct {
 	CreatedAt   string     `json:"created_at"`
 	Parameters  parameters `json:"parameters"`
 	EntropyBits float64    `json:"entropy_bits"`
+	// CreatedBy is the caller: the API client's JWT subject, or "iam" for
+	// a direct invocation.
+	CreatedBy string `json:"created_by"`
 }
 
 // parameters holds the parameters of the record's type, and only those:
@@ -52,13 +56,14 @@ type PassphraseParameters struct {
 	Capitalize bool   `json:"capitalize"`
 }
 
-func newRecord(secret string, req request.Request, entropyBits float64, now time.Time) record {
+func newRecord(secret string, req request.Request, entropyBits float64, now time.Time, createdBy string) record {
 	rec := record{
 		Password:    secret,
 		Type:        req.Type,
 		Length:      len(secret),
 		CreatedAt:   now.UTC().Format(time.RFC3339),
 		EntropyBits: entropyBits,
+		CreatedBy:   createdBy,
 	}
 	if req.Type == request.TypePassphrase {
 		o := req.Passphrase

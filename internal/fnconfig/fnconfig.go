@@ -1,7 +1,7 @@
-// Package fnconfig is the contract between a deployment and the function:
-// the environment variables that tell the function where to store passwords,
-// how to encrypt them, which lengths callers may ask for and which policy
-// the organization imposes. The Pulumi
+// Package fnconfig is the contract between a deployment and the functions:
+// the environment variables that tell them where passwords are stored, how
+// to encrypt them, which lengths callers may ask for, which policy the
+// organization imposes and which names each API client may touch. The Pulumi
 // component and the local stack encode a Config with Env or Environ; the function
 // decodes it with FromEnv. Neither side spells a variable name itself.
 package fnconfig
@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/naming"
 	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
@@ -28,12 +29,16 @@ const (
 	EnvMinLength = "PASSWORD_MIN_LENGTH"
 	EnvMaxLength = "PASSWORD_MAX_LENGTH"
 	EnvPolicy    = "PASSWORD_POLICY"
+	// EnvClientPrefixes holds ClientPrefixes as compact JSON,
+	// {"<client id>": ["team-a/"]}: one variable, however many clients.
+	EnvClientPrefixes = "API_CLIENT_PREFIXES"
 )
 
-// MaxPolicyBytes bounds PASSWORD_POLICY. Lambda allows 4 KB of environment
-// variables in all, names included; the others take under 600 bytes even
-// at their longest (a 63-character bucket name, a 256-character prefix, a
-// key ARN), so the policy gets the rest with a margin.
+// MaxPolicyBytes bounds PASSWORD_POLICY and API_CLIENT_PREFIXES together.
+// Lambda allows 4 KB of environment variables in all, names included; the
+// others take under 600 bytes even at their longest (a 63-character bucket
+// name, a 256-character prefix, a key ARN), so these two get the rest with
+// a margin.
 const MaxPolicyBytes = 3000
 
 // DefaultKeyPrefix is the recipe's folder, so existing readers find
@@ -49,6 +54,8 @@ type Config struct {
 	// KMSKeyID selects SSE-KMS with that key; empty means SSE-S3 (AES256).
 	KMSKeyID string
 	Limits   request.Limits
+	// ClientPrefixes limits HTTP API clients to names; nil limits none.
+	ClientPrefixes apispec.ClientPrefixes
 	// Policy is the organization's password policy as EncodePolicy writes
 	// it, one compact JSON value rather than a variable per setting; ""
 	// means none.
@@ -109,6 +116,11 @@ func (c Config) Env() map[string]string {
 	if c.KMSKeyID != "" {
 		env[EnvKMSKeyID] = c.KMSKeyID
 	}
+	if len(c.ClientPrefixes) > 0 {
+		// Keys sorted, so the same map always gives the same text.
+		b, _ := json.Marshal(c.ClientPrefixes) // a map of string lists always marshals
+		env[EnvClientPrefixes] = string(b)
+	}
 	if c.Policy != "" {
 		env[EnvPolicy] = c.Policy
 	}
@@ -158,6 +170,14 @@ func FromEnv(lookupEnv func(string) (string, bool)) (Config, error) {
 	}
 	if err := cfg.Limits.Validate(EnvMinLength, EnvMaxLength); err != nil {
 		return Config{}, err
+	}
+	if v, _ := lookupEnv(EnvClientPrefixes); v != "" {
+		if err := json.Unmarshal([]byte(v), &cfg.ClientPrefixes); err != nil {
+			return Config{}, fmt.Errorf("%s: want {\"<client id>\": [\"<prefix>/\", ...]}: %w", EnvClientPrefixes, err)
+		}
+		if err := cfg.ClientPrefixes.Validate(); err != nil {
+			return Config{}, fmt.Errorf("%s: %w", EnvClientPrefixes, err)
+		}
 	}
 	cfg.Policy, _ = lookupEnv(EnvPolicy)
 	if _, err := cfg.DecodePolicy(); err != nil {

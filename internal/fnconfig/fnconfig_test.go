@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/request"
 )
@@ -25,9 +26,10 @@ func TestRoundTrip(t *testing.T) {
 		{Bucket: "b", KeyPrefix: DefaultKeyPrefix, KMSKeyID: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", Limits: request.DefaultLimits()},
 		{Bucket: "b", KeyPrefix: "", Limits: request.Limits{MinLength: 12, MaxLength: 64}},
 		{Bucket: "my.bucket", KeyPrefix: "team-a/db/", Limits: request.Limits{MinLength: 4, MaxLength: 4096}},
+		{Bucket: "b", KeyPrefix: "", Limits: request.DefaultLimits(), ClientPrefixes: apispec.ClientPrefixes{"c1": {"team-a/", "x/y/"}, "c2": {"team-b/"}}},
 	} {
 		got, err := FromEnv(lookup(c.Env()))
-		if err != nil || got != c {
+		if err != nil || !reflect.DeepEqual(got, c) {
 			t.Errorf("FromEnv(%v) = %+v, %v; want %+v", c.Env(), got, err, c)
 		}
 	}
@@ -48,6 +50,13 @@ func TestEnvNames(t *testing.T) {
 	if _, has := (Config{Bucket: "b", Limits: request.DefaultLimits()}).Env()["KMS_KEY_ID"]; has {
 		t.Error("SSE-S3 config sets KMS_KEY_ID")
 	}
+	limited := Config{Bucket: "b", Limits: request.DefaultLimits(), ClientPrefixes: apispec.ClientPrefixes{"b": {"team-b/"}, "a": {"team-a/"}}}
+	if got := limited.Env()["API_CLIENT_PREFIXES"]; got != `{"a":["team-a/"],"b":["team-b/"]}` {
+		t.Errorf("API_CLIENT_PREFIXES = %s", got)
+	}
+	if _, has := (Config{Bucket: "b", Limits: request.DefaultLimits()}).Env()["API_CLIENT_PREFIXES"]; has {
+		t.Error("a config without limited clients sets API_CLIENT_PREFIXES")
+	}
 }
 
 func TestFromEnvDefaults(t *testing.T) {
@@ -56,7 +65,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Bucket: "b", KeyPrefix: "passwords/", Limits: request.Limits{MinLength: 8, MaxLength: 128}}
-	if cfg != want {
+	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
 	}
 }
@@ -73,6 +82,8 @@ func TestFromEnvRejectsBrokenDeployments(t *testing.T) {
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MIN_LENGTH": "ten"}, `PASSWORD_MIN_LENGTH="ten" is not a whole number`},
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MAX_LENGTH": "5000"}, "PASSWORD_MAX_LENGTH must be between 4 and 4096, got 5000"},
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MIN_LENGTH": "64", "PASSWORD_MAX_LENGTH": "32"}, "PASSWORD_MIN_LENGTH (64) must not exceed PASSWORD_MAX_LENGTH (32)"},
+		{map[string]string{"BUCKET_NAME": "b", "API_CLIENT_PREFIXES": `["team-a/"]`}, "API_CLIENT_PREFIXES: want"},
+		{map[string]string{"BUCKET_NAME": "b", "API_CLIENT_PREFIXES": `{"c":["team-a"]}`}, `API_CLIENT_PREFIXES: client c: prefix "team-a"`},
 	}
 	for _, tt := range tests {
 		_, err := FromEnv(lookup(tt.vars))
@@ -97,7 +108,7 @@ func TestPolicyTravelsAsOneVariable(t *testing.T) {
 		t.Errorf("PASSWORD_POLICY = %q", env["PASSWORD_POLICY"])
 	}
 	got, err := FromEnv(lookup(env))
-	if err != nil || got != c {
+	if err != nil || !reflect.DeepEqual(got, c) {
 		t.Fatalf("FromEnv = %+v, %v; want %+v", got, err, c)
 	}
 	back, err := got.DecodePolicy()

@@ -1,6 +1,7 @@
 // Package iampolicy builds the IAM policy documents the stack deploys: the
-// Lambda trust policy, the function's inline policy, the readers' managed
-// policy, the TLS-only bucket policy and the dedicated KMS key's policy.
+// Lambda trust policy, the generator's and the retriever's inline policies,
+// the readers' managed policy, the TLS-only bucket policy and the dedicated
+// KMS key's policy.
 //
 // Documents are plain Go values serialized with encoding/json, so the same
 // bytes can be handed to Pulumi, compared against golden files and loaded into

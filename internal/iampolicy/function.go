@@ -29,14 +29,7 @@ func Function(a FunctionArgs) (Document, error) {
 			Action:   []string{"s3:PutObject"},
 			Resource: []string{objectsARN(a.BucketARN, a.KeyPrefix)},
 		},
-		{
-			Sid:    "WriteLogEvents",
-			Effect: "Allow",
-			// No logs:CreateLogGroup: the stack creates the log group with
-			// its retention, and the function must not recreate it without.
-			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-			Resource: []string{a.LogGroupARN + ":*"},
-		},
+		logStatement(a.LogGroupARN),
 	}
 	if a.KMSKeyARN != "" {
 		// S3 asks KMS for a data key on the caller's behalf for each SSE-KMS
@@ -49,6 +42,18 @@ func Function(a FunctionArgs) (Document, error) {
 		})
 	}
 	return Document{Version: version, Statement: statements}, nil
+}
+
+// logStatement lets a function write its own log streams.
+func logStatement(logGroupARN string) Statement {
+	return Statement{
+		Sid:    "WriteLogEvents",
+		Effect: "Allow",
+		// No logs:CreateLogGroup: the stack creates the log group with its
+		// retention, and the function must not recreate it without.
+		Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+		Resource: []string{logGroupARN + ":*"},
+	}
 }
 
 // objectsARN matches every object below prefix, and nothing outside it

@@ -164,6 +164,28 @@ func policyCases() []policyCase {
 			want: readerStatements(cnBucket, testPrefix),
 		},
 		{
+			name: "retriever kms",
+			build: func() (Document, error) {
+				return Retriever(RetrieverArgs{ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey}, testLogGroup})
+			},
+			kms:  true,
+			want: append(readerStatements(testBucket, testPrefix), decryptStatement, functionStatements(testBucket, testPrefix, testLogGroup)[1]),
+		},
+		{
+			name: "retriever sse-s3",
+			build: func() (Document, error) {
+				return Retriever(RetrieverArgs{ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix}, testLogGroup})
+			},
+			want: append(readerStatements(testBucket, testPrefix), functionStatements(testBucket, testPrefix, testLogGroup)[1]),
+		},
+		{
+			name: "retriever aws-us-gov, empty prefix",
+			build: func() (Document, error) {
+				return Retriever(RetrieverArgs{ReaderArgs{BucketARN: govBucket}, govLogGroup})
+			},
+			want: append(readerStatements(govBucket, ""), functionStatements(govBucket, "", govLogGroup)[1]),
+		},
+		{
 			name:  "tls only",
 			build: func() (Document, error) { return TLSOnly(testBucket) },
 			want: []wantStatement{{

@@ -19,6 +19,34 @@ type ReaderArgs struct {
 // of them. It grants no write.
 func Reader(a ReaderArgs) (Document, error) {
 	var in inputs
+	in.reader(a)
+	if err := in.err("reader policy"); err != nil {
+		return Document{}, err
+	}
+	return Document{Version: version, Statement: readStatements(a)}, nil
+}
+
+// RetrieverArgs are the resources the retrieval function's role may touch.
+type RetrieverArgs struct {
+	ReaderArgs
+	LogGroupARN string // its own log group, without the ":*" suffix
+}
+
+// Retriever is the retrieval function's only inline policy: what a reader
+// may do, and write its own log streams. Like a reader it can never write
+// or delete a password.
+func Retriever(a RetrieverArgs) (Document, error) {
+	var in inputs
+	in.reader(a.ReaderArgs)
+	in.logGroup(a.LogGroupARN)
+	if err := in.err("retriever policy"); err != nil {
+		return Document{}, err
+	}
+	return Document{Version: version, Statement: append(readStatements(a.ReaderArgs), logStatement(a.LogGroupARN))}, nil
+}
+
+// reader checks what a reading policy names.
+func (in *inputs) reader(a ReaderArgs) {
 	in.bucket(a.BucketARN)
 	in.keyPrefix(a.KeyPrefix)
 	in.kmsKey(a.KMSKeyARN)
@@ -29,10 +57,11 @@ func Reader(a ReaderArgs) (Document, error) {
 		}
 		in.kmsKey(arn)
 	}
-	if err := in.err("reader policy"); err != nil {
-		return Document{}, err
-	}
+}
 
+// readStatements read every version below the prefix, list only the
+// prefix, and decrypt with every key that encrypted a version.
+func readStatements(a ReaderArgs) []Statement {
 	list := Statement{
 		Sid:      "ListPasswordKeys",
 		Effect:   "Allow",
@@ -64,7 +93,7 @@ func Reader(a ReaderArgs) (Document, error) {
 			Resource: keys,
 		})
 	}
-	return Document{Version: version, Statement: statements}, nil
+	return statements
 }
 
 // DecryptKeys lists the keys readers decrypt with: the current key first

@@ -74,6 +74,10 @@ func TestInvalidInputs(t *testing.T) {
 		{"key in other partition", reader(key("arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab")),
 			[]string{`KMS key ARN is in partition "aws-us-gov"`}},
 
+		{"retriever reports every problem", func() error {
+			_, err := Retriever(RetrieverArgs{ReaderArgs{BucketARN: "x", KeyPrefix: "y", KMSKeyARN: "alias/k", PreviousKMSKeyARNs: []string{""}}, testLogGroup + ":*"})
+			return err
+		}, []string{"iampolicy: retriever policy:", "bucket ARN", "key prefix", "log group ARN", "KMS key ARN", "previous KMS key ARN is empty"}},
 		{"every problem reported", function(func(a *FunctionArgs) {
 			a.BucketARN, a.KeyPrefix, a.LogGroupARN, a.KMSKeyARN = "", "x", "", "alias/k"
 		}), []string{"bucket ARN", "key prefix", "log group ARN", "KMS key ARN"}},
@@ -121,6 +125,9 @@ func TestValidInputs(t *testing.T) {
 			}
 			if _, err := Reader(ReaderArgs{BucketARN: tt.args.BucketARN, KeyPrefix: tt.args.KeyPrefix, KMSKeyARN: tt.args.KMSKeyARN}); err != nil {
 				t.Fatalf("Reader: %v", err)
+			}
+			if _, err := Retriever(RetrieverArgs{ReaderArgs{BucketARN: tt.args.BucketARN, KeyPrefix: tt.args.KeyPrefix, KMSKeyARN: tt.args.KMSKeyARN}, tt.args.LogGroupARN}); err != nil {
+				t.Fatalf("Retriever: %v", err)
 			}
 			if _, err := TLSOnly(tt.args.BucketARN); err != nil {
 				t.Fatalf("TLSOnly: %v", err)

@@ -1,6 +1,7 @@
-// Package store writes one password record to S3: encrypted, checksummed,
-// create-only unless asked to overwrite, and bounded in time so a Lambda
-// invocation always gets to answer.
+// Package store is the S3 side of the stored passwords: it writes one
+// record, encrypted, checksummed and create-only unless asked to
+// overwrite, and reads one back or lists names and versions, each call
+// bounded in time so a Lambda invocation always gets to answer.
 package store
 
 import (
@@ -21,7 +22,7 @@ import (
 // not requested. The stored object is untouched.
 var ErrExists = errors.New("object already exists")
 
-// ErrDenied reports that S3 (or KMS behind it) refused the write for lack
+// ErrDenied reports that S3 (or KMS behind it) refused the request for lack
 // of permission: a deployment problem that no retry fixes.
 var ErrDenied = errors.New("access denied")
 

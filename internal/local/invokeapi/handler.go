@@ -38,9 +38,7 @@ import (
 )
 
 // Invoker runs one invocation; *lambdaruntime.Function is one.
-type Invoker interface {
-	Invoke(ctx context.Context, payload []byte) (lambdaruntime.Result, error)
-}
+type Invoker = lambdaruntime.Invoker
 
 // Config describes what the API serves.
 type Config struct {

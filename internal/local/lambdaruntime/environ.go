@@ -18,7 +18,7 @@ func (f *Function) environ(runtimeAPI string) []string {
 		"LANG=en_US.UTF-8",
 		"TZ=:UTC",
 		"LAMBDA_TASK_ROOT=" + filepath.Dir(c.Binary),
-		"_HANDLER=bootstrap",
+		"_HANDLER=" + c.Handler,
 		"AWS_REGION=" + c.Region,
 		"AWS_DEFAULT_REGION=" + c.Region,
 		"AWS_LAMBDA_FUNCTION_NAME=" + c.FunctionName,

@@ -26,7 +26,10 @@ type Config struct {
 	// processes inherit besides the variables Lambda sets, so nothing leaks
 	// in from this machine; an entry overrides a Lambda default of the same
 	// key, except AWS_LAMBDA_RUNTIME_API.
-	Env          []string
+	Env []string
+	// Handler is the function's handler setting, which Lambda passes to
+	// the runtime as _HANDLER; default "bootstrap".
+	Handler      string
 	Concurrency  int           // runtime processes; default 1
 	Timeout      time.Duration // per invocation; default 10s, at most 15m
 	FunctionName string        // default "function"
@@ -36,6 +39,12 @@ type Config struct {
 	// so that concurrent processes never interleave within a line. Nil
 	// discards them.
 	Logs io.Writer
+}
+
+// Invoker runs one invocation; *Function is one. The local APIs serve
+// functions through it, and their tests substitute fakes.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte) (Result, error)
 }
 
 // Result is what Lambda's Invoke API returns for one invocation.
@@ -164,6 +173,9 @@ func (c *Config) normalize() error {
 	}
 	if c.FunctionName == "" {
 		c.FunctionName = "function"
+	}
+	if c.Handler == "" {
+		c.Handler = "bootstrap"
 	}
 	if err := CheckFunctionName(c.FunctionName); err != nil {
 		return err

@@ -42,6 +42,7 @@ func TestFunctionSeesLambdaContextAndEnvironment(t *testing.T) {
 	t.Setenv("LAMBDARUNTIME_HOST_ONLY", "must not leak")
 	f := start(t, lambdaruntime.Config{
 		FunctionName: "pwgen",
+		Handler:      "retrieve",
 		Region:       "eu-west-1",
 		MemoryMB:     256,
 		Timeout:      7 * time.Second,
@@ -74,7 +75,7 @@ func TestFunctionSeesLambdaContextAndEnvironment(t *testing.T) {
 		"AWS_LAMBDA_LOG_LEVEL":            "DEBUG", // the function's Env wins over the default
 		"BUCKET_NAME":                     "bucket",
 		"TZ":                              ":UTC",
-		"_HANDLER":                        "bootstrap",
+		"_HANDLER":                        "retrieve",
 		"LAMBDA_TASK_ROOT":                filepath.Dir(bootstrap),
 	}
 	for k, v := range want {

@@ -80,21 +80,22 @@ type stack struct {
 	viaParent bool
 	data      string // the data directory, which its MinIO serves
 
-	lambdaURL, s3URL string
-	printed          []string // the shell commands it printed
+	lambdaURL, s3URL, httpURL, issuerURL string
+	printed                              []string // the shell commands it printed
 }
 
-var endpoints = regexp.MustCompile(`(?m)^\s*Lambda Invoke API\s+(http://\S+).*\n\s*S3 API \(MinIO\)\s+(http://\S+)`)
+var endpoints = regexp.MustCompile(`(?m)^\s*Lambda Invoke API\s+(http://\S+).*\n\s*S3 API \(MinIO\)\s+(http://\S+).*\n\s*HTTP API\s+(http://\S+).*\n\s*Token issuer\s+(http://\S+)`)
 
-// startStack runs the command on data with free ports, the Lambda one set by
-// environment and the S3 one by flag, and waits until it has printed its
+// startStack runs the command on data with free ports, the Lambda and
+// issuer ones set by environment and the others by flag, and waits until
+// it has printed its
 // commands. viaParent runs it under a shell that the test can end, as
 // `make local` runs it under `go run`.
 func startStack(t *testing.T, bin, data string, secrets *secrets, viaParent bool) *stack {
 	t.Helper()
 	logs := t.TempDir()
 	s := &stack{stdout: filepath.Join(logs, "stdout"), stderr: filepath.Join(logs, "stderr"), exited: make(chan struct{}), tmp: t.TempDir(), viaParent: viaParent, data: data}
-	args := []string{bin, "-s3-addr", "127.0.0.1:0", "-data", data}
+	args := []string{bin, "-s3-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-data", data}
 	if viaParent {
 		args = append([]string{"sh", "-c", `"$@" & wait`, "sh"}, args...)
 	}
@@ -104,7 +105,7 @@ func startStack(t *testing.T, bin, data string, secrets *secrets, viaParent bool
 			s.cmd.Env = append(s.cmd.Env, kv)
 		}
 	}
-	s.cmd.Env = append(s.cmd.Env, "PASSWORDGEN_LOCAL_LAMBDA_ADDR=127.0.0.1:0", "TMPDIR="+s.tmp)
+	s.cmd.Env = append(s.cmd.Env, "PASSWORDGEN_LOCAL_LAMBDA_ADDR=127.0.0.1:0", "PASSWORDGEN_LOCAL_ISSUER_ADDR=127.0.0.1:0", "TMPDIR="+s.tmp)
 	for path, w := range map[string]*io.Writer{s.stdout: &s.cmd.Stdout, s.stderr: &s.cmd.Stderr} {
 		f, err := os.Create(path)
 		if err != nil {
@@ -152,9 +153,10 @@ func startStack(t *testing.T, bin, data string, secrets *secrets, viaParent bool
 	if m == nil {
 		t.Fatalf("no endpoints in the local stack's output:\n%s", out)
 	}
-	s.lambdaURL, s.s3URL = m[1], m[2]
+	s.lambdaURL, s.s3URL, s.httpURL, s.issuerURL = m[1], m[2], m[3], m[4]
 	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(line, "export ") || strings.HasPrefix(line, "aws ") || strings.HasPrefix(line, "cat ") {
+		if strings.HasPrefix(line, "export ") || strings.HasPrefix(line, "aws ") || strings.HasPrefix(line, "cat ") ||
+			strings.HasPrefix(line, "TOKEN=") || strings.HasPrefix(line, "curl ") {
 			s.printed = append(s.printed, line)
 		}
 	}
@@ -176,8 +178,8 @@ func read(t *testing.T, path string) string {
 // directory behind, and that it never printed a password.
 func (s *stack) stop(t *testing.T, sig syscall.Signal, secrets *secrets) {
 	t.Helper()
-	if n := len(s.runtimeProcesses(t)); n != 4 {
-		t.Errorf("%d runtime processes before the stop, want the default 4", n)
+	if n := len(s.runtimeProcesses(t)); n != 8 {
+		t.Errorf("%d runtime processes before the stop, want the default 4 for each of the two functions", n)
 	}
 	if n := len(s.minioProcesses(t)); n != 1 {
 		t.Errorf("%d MinIO processes on the data directory before the stop, want 1", n)
@@ -422,15 +424,28 @@ func readPassword(t *testing.T, sh *shell, secrets *secrets, script string, leng
 
 func fingerprint(pw string) [32]byte { return sha256.Sum256([]byte(pw)) }
 
+// requireCurl is curl at /usr/bin/curl, which runs the printed HTTP API
+// commands; in CI its absence fails the test.
+func requireCurl(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("/usr/bin/curl"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("curl: %v (CI installs Debian's curl)", err)
+		}
+		t.Skipf("curl: %v (install Debian's curl)", err)
+	}
+}
+
 func TestLocalStackWithAWSCLI(t *testing.T) {
 	cli := awsCLI(t)
+	requireCurl(t)
 	bin := buildCommand(t)
 	sh := newShell(t, cli)
 	data := filepath.Join(t.TempDir(), "data")
 	secrets := &secrets{}
 
 	st := startStack(t, bin, data, secrets, false)
-	L, S := st.lambdaURL, st.s3URL
+	L, S, H, I := st.lambdaURL, st.s3URL, st.httpURL, st.issuerURL
 	want := []string{
 		"export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local-secret AWS_REGION=us-east-1",
 		"aws lambda invoke --endpoint-url " + L + ` --function-name password-generator --cli-binary-format raw-in-base64-out --payload '{"length": 20, "name": "test-password-1"}' response.json`,
@@ -438,6 +453,10 @@ func TestLocalStackWithAWSCLI(t *testing.T) {
 		"cat response.json",
 		"aws s3 ls --endpoint-url " + S + " s3://password-generator-local/passwords/",
 		"aws s3 cp --endpoint-url " + S + " s3://password-generator-local/passwords/test-password-1.json -",
+		`TOKEN=$(curl -s -u admin:admin-local-secret -d grant_type=client_credentials ` + I + `/oauth2/token | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')`,
+		`curl -s -i -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"length": 20, "name": "team-a/db-admin"}' ` + H + `/passwords`,
+		`curl -s -i -H "Authorization: Bearer $TOKEN" ` + H + `/passwords/team-a/db-admin`,
+		`curl -s -H "Authorization: Bearer $TOKEN" '` + H + `/passwords?prefix=team-a/'`,
 	}
 	if strings.Join(st.printed, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("printed commands:\n%s\nwant:\n%s", strings.Join(st.printed, "\n"), strings.Join(want, "\n"))
@@ -504,16 +523,48 @@ func TestLocalStackWithAWSCLI(t *testing.T) {
 		}
 	}
 
+	// The HTTP API with the printed curl commands, verbatim: a token, a new
+	// password (201 with its Location, 409 the second time), read back
+	// exactly as S3 holds it with no-store, and listed.
+	token, create, get, list := st.printed[6], st.printed[7], st.printed[8], st.printed[9]
+	curl := func(command string) (head, body string) {
+		r := sh.run(t, token+"\n"+command)
+		head, body, _ = strings.Cut(strings.ReplaceAll(r.stdout, "\r\n", "\n"), "\n\n")
+		if r.code != 0 {
+			t.Errorf("%s: exit %d, %s", command, r.code, r.stderr)
+		}
+		return head, body
+	}
+	if head, _ := curl(create); !strings.HasPrefix(head, "HTTP/1.1 201") || !strings.Contains(head, "Location: /passwords/team-a/db-admin") {
+		t.Errorf("curl create: %s", head)
+	}
+	if head, _ := curl(create); !strings.HasPrefix(head, "HTTP/1.1 409") {
+		t.Errorf("curl create again: %s", head)
+	}
+	inS3 := readPassword(t, sh, secrets, export+"\n"+strings.Replace(cp, "test-password-1", "team-a/db-admin", 1), 20, true)
+	got, body := curl(get)
+	var read struct {
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal([]byte(body), &read); err != nil || !strings.HasPrefix(got, "HTTP/1.1 200") || !strings.Contains(got, "Cache-Control: no-store") || fingerprint(read.Password) != fingerprint(inS3) {
+		t.Errorf("curl get: %s, %v; want 200, no-store and the password S3 holds", got, err)
+	}
+	// Without -i curl prints the body alone.
+	if listed, _ := curl(list); !strings.Contains(listed, `"name":"team-a/db-admin"`) {
+		t.Errorf("curl list: %s", secrets.redact(listed))
+	}
+
 	// One stack per data directory, and per address: a second one is
 	// refused, saying why.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s3Addr := strings.TrimPrefix(S, "http://")
-	for _, tt := range []struct{ name, s3Addr, data, want string }{
-		{"same data directory", "127.0.0.1:0", data, "is in use by another local stack"},
-		{"same S3 address", s3Addr, filepath.Join(t.TempDir(), "data"), "listen tcp " + s3Addr + ": bind: address already in use\nlocal: is another `make local` running?"},
+	s3Addr, httpAddr := strings.TrimPrefix(S, "http://"), strings.TrimPrefix(H, "http://")
+	for _, tt := range []struct{ name, s3Addr, httpAddr, data, want string }{
+		{"same data directory", "127.0.0.1:0", "127.0.0.1:0", data, "is in use by another local stack"},
+		{"same S3 address", s3Addr, "127.0.0.1:0", filepath.Join(t.TempDir(), "data"), "listen tcp " + s3Addr + ": bind: address already in use\nlocal: is another `make local` running?"},
+		{"same HTTP API address", "127.0.0.1:0", httpAddr, filepath.Join(t.TempDir(), "data"), "listen for the HTTP API on " + httpAddr + ": listen tcp " + httpAddr + ": bind: address already in use"},
 	} {
-		second := exec.CommandContext(ctx, bin, "-lambda-addr", "127.0.0.1:0", "-s3-addr", tt.s3Addr, "-data", tt.data)
+		second := exec.CommandContext(ctx, bin, "-lambda-addr", "127.0.0.1:0", "-s3-addr", tt.s3Addr, "-http-addr", tt.httpAddr, "-issuer-addr", "127.0.0.1:0", "-data", tt.data)
 		if out, err := second.CombinedOutput(); err == nil || !strings.Contains(string(out), tt.want) {
 			t.Errorf("a second stack on the %s: %v, %s; want it refused with %q", tt.name, err, secrets.redact(string(out)), tt.want)
 		}

@@ -14,11 +14,11 @@ func TestPolicyReachesTheFunctionEncoded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := functionEnv("b", "http://127.0.0.1:1", minio.Credentials{}, text)
+	env := functionEnv("b", "http://127.0.0.1:1", minio.Credentials{}, text, nil)
 	if want := `PASSWORD_POLICY={"minEntropyBits":80,"maxRepeat":2}`; !slices.Contains(env, want) {
 		t.Errorf("function environment %q lacks %s", env, want)
 	}
-	if env := functionEnv("b", "http://127.0.0.1:1", minio.Credentials{}, ""); slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PASSWORD_POLICY=") }) {
+	if env := functionEnv("b", "http://127.0.0.1:1", minio.Credentials{}, "", nil); slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PASSWORD_POLICY=") }) {
 		t.Error("no policy still sets PASSWORD_POLICY")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 	"github.com/passwordgen/passwordgen/internal/local/minio"
 )
@@ -48,23 +49,23 @@ func startS3(ctx context.Context, o Options, log *slog.Logger) (*minio.Server, e
 }
 
 // prepareS3 makes the bucket as the Pulumi stack deploys it, versioned with
-// SSE-KMS by default, and the function's MinIO user, whose only policy is
-// the S3 statements of the deployed function policy. Both may exist from an
-// earlier run: they are brought to the same state.
-func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (minio.Credentials, error) {
+// SSE-KMS by default, and a MinIO user for each function, whose only
+// policy is the S3 statements of the function's deployed role policy. All
+// may exist from an earlier run: they are brought to the same state.
+func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (map[apispec.Function]minio.Credentials, error) {
 	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
 	client := s3Client(srv, srv.Root)
 	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
 	var owned *types.BucketAlreadyOwnedByYou
 	if err != nil && !errors.As(err, &owned) {
-		return minio.Credentials{}, fmt.Errorf("create bucket %s: %w", bucket, err)
+		return nil, fmt.Errorf("create bucket %s: %w", bucket, err)
 	}
 	if _, err := client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
 		Bucket:                  aws.String(bucket),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled},
 	}); err != nil {
-		return minio.Credentials{}, fmt.Errorf("enable versioning on bucket %s: %w", bucket, err)
+		return nil, fmt.Errorf("enable versioning on bucket %s: %w", bucket, err)
 	}
 	if _, err := client.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
 		Bucket: aws.String(bucket),
@@ -76,27 +77,38 @@ func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (minio.Cre
 			BucketKeyEnabled: aws.Bool(true),
 		}}},
 	}); err != nil {
-		return minio.Credentials{}, fmt.Errorf("set default encryption on bucket %s: %w", bucket, err)
+		return nil, fmt.Errorf("set default encryption on bucket %s: %w", bucket, err)
 	}
 
-	doc, err := iampolicy.Function(iampolicy.FunctionArgs{
-		BucketARN:   "arn:aws:s3:::" + bucket,
-		KeyPrefix:   keyPrefix,
-		LogGroupARN: logGroupARN,
-		KMSKeyARN:   kmsKeyARN,
+	bucketARN := "arn:aws:s3:::" + bucket
+	generator, err := iampolicy.Function(iampolicy.FunctionArgs{BucketARN: bucketARN, KeyPrefix: keyPrefix, LogGroupARN: logGroupARN, KMSKeyARN: kmsKeyARN})
+	if err != nil {
+		return nil, err
+	}
+	retriever, err := iampolicy.Retriever(iampolicy.RetrieverArgs{
+		ReaderArgs:  iampolicy.ReaderArgs{BucketARN: bucketARN, KeyPrefix: keyPrefix, KMSKeyARN: kmsKeyARN},
+		LogGroupARN: retrieverLogGroupARN,
 	})
 	if err != nil {
-		return minio.Credentials{}, err
+		return nil, err
 	}
-	s3Only, _, err := minio.S3Statements(doc)
-	if err != nil {
-		return minio.Credentials{}, fmt.Errorf("function policy: %w", err)
+	users := map[apispec.Function]minio.Credentials{}
+	for _, u := range []struct {
+		fn   apispec.Function
+		name string
+		doc  iampolicy.Document
+	}{{apispec.Generator, functionName, generator}, {apispec.Retriever, retrieverName, retriever}} {
+		s3Only, _, err := minio.S3Statements(u.doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s policy: %w", u.name, err)
+		}
+		user := minio.Credentials{AccessKey: u.name, SecretKey: rand.Text()}
+		if err := minio.AddUser(ctx, srv.Endpoint, srv.Root, user, s3Only); err != nil {
+			return nil, err
+		}
+		users[u.fn] = user
 	}
-	user := minio.Credentials{AccessKey: functionUser, SecretKey: rand.Text()}
-	if err := minio.AddUser(ctx, srv.Endpoint, srv.Root, user, s3Only); err != nil {
-		return minio.Credentials{}, err
-	}
-	return user, nil
+	return users, nil
 }
 
 // s3Client signs as c to srv, which serves buckets under a path.

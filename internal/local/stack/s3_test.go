@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/local/minio"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
@@ -27,7 +28,8 @@ import (
 type localS3 struct {
 	srv    *minio.Server
 	admin  *s3.Client // the keys README gives the user
-	fn     *s3.Client // the function's keys
+	fn     *s3.Client // the generator's keys
+	ret    *s3.Client // the retriever's keys
 	bucket string
 }
 
@@ -42,11 +44,11 @@ func startLocalS3(t *testing.T, dir string) *localS3 {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	fnUser, err := prepareS3(ctx, srv, o.Bucket)
+	users, err := prepareS3(ctx, srv, o.Bucket)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &localS3{srv: srv, admin: s3Client(srv, admin), fn: s3Client(srv, fnUser), bucket: o.Bucket}
+	return &localS3{srv: srv, admin: s3Client(srv, admin), fn: s3Client(srv, users[apispec.Generator]), ret: s3Client(srv, users[apispec.Retriever]), bucket: o.Bucket}
 }
 
 func (l *localS3) put(t *testing.T, key, body string, edit func(*s3.PutObjectInput)) (*s3.PutObjectOutput, error) {
@@ -263,6 +265,36 @@ func TestLocalS3(t *testing.T) {
 		} {
 			if err := do(); errorCode(err) != "AccessDenied" {
 				t.Errorf("%s with the function's keys: %v, want AccessDenied", name, err)
+			}
+		}
+	})
+
+	// The retriever's keys hold the S3 statements of its deployed role
+	// policy: it reads and lists below passwords/, and every write or
+	// delete is refused.
+	t.Run("the retriever may only read", func(t *testing.T) {
+		bucket := aws.String(l.bucket)
+		stored := l.mustPut(t, "passwords/ret.json", "{}")
+		if got, err := l.ret.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("passwords/ret.json"), VersionId: aws.String(stored)}); err != nil {
+			t.Errorf("the retriever could not read: %v", err)
+		} else {
+			got.Body.Close()
+		}
+		if _, err := l.ret.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("passwords/ret.json")}); err != nil {
+			t.Errorf("the retriever could not list versions: %v", err)
+		}
+		for name, do := range map[string]func() error{
+			"PutObject": func() error {
+				_, err := l.ret.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("passwords/ret.json"), Body: strings.NewReader("{}")})
+				return err
+			},
+			"DeleteObject": func() error {
+				_, err := l.ret.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("passwords/ret.json"), VersionId: aws.String(stored)})
+				return err
+			},
+		} {
+			if err := do(); errorCode(err) != "AccessDenied" {
+				t.Errorf("%s with the retriever's keys: %v, want AccessDenied", name, err)
 			}
 		}
 	})

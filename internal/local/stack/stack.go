@@ -1,21 +1,25 @@
 // Package stack runs the password generator on one machine, without an
-// AWS account: the real bootstrap built from handler/, in a pool of runtime
-// processes behind Lambda's Invoke API, and the pinned MinIO server holding
-// the stack's bucket, versioned and encrypted with SSE-KMS as deployed. The
-// function gets the environment the stack gives it, pointed at MinIO, and
-// signs as a MinIO user limited to the S3 statements of the deployed
-// function policy, so that least privilege holds here too. The same `aws
-// lambda invoke` and `aws s3` commands as in production work against the
-// local endpoints (with --endpoint-url).
+// AWS account: the real bootstrap built from handler/, as the generator and
+// as the retriever, each in a pool of runtime processes behind Lambda's
+// Invoke API; the HTTP API in front of both with its JWT authorizer, and
+// the OAuth issuer its tokens come from; and the pinned MinIO server
+// holding the stack's bucket, versioned and encrypted with SSE-KMS as
+// deployed. The functions get the environment the stack gives them,
+// pointed at MinIO, and each signs as a MinIO user limited to the S3
+// statements of its deployed role policy, so that least privilege holds
+// here too. The same `aws lambda invoke` and `aws s3` commands as in
+// production work against the local endpoints (with --endpoint-url), and
+// curl against the HTTP API with a token from the issuer.
 //
-// Both endpoints listen on 127.0.0.1 by default: the Invoke API checks no
-// credentials, and MinIO's administrator credentials are the well-known
-// ones printed for the AWS CLI, so anyone who can reach them can read the
-// passwords.
+// Every endpoint listens on 127.0.0.1 by default: the Invoke API checks no
+// credentials, and MinIO's administrator credentials and the issuer's
+// client secrets are the well-known ones printed for the CLI, so anyone
+// who can reach them can read the passwords.
 package stack
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +32,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/invokeapi"
@@ -38,9 +43,9 @@ import (
 )
 
 // Defaults, documented in README. The ports are next to each other, one
-// per endpoint of the stack (9703 and up are for the endpoints still to
-// come), and away from those of common local services (MinIO 9000/9001,
-// LocalStack 4566, `sam local start-lambda` 3001).
+// per endpoint of the stack (the HTTP API's and the issuer's, 9703 and
+// 9704, are in api.go), and away from those of common local services
+// (MinIO 9000/9001, LocalStack 4566, `sam local start-lambda` 3001).
 const (
 	DefaultLambdaAddr  = "127.0.0.1:9701"
 	DefaultS3Addr      = "127.0.0.1:9702"
@@ -61,20 +66,19 @@ const (
 	// holds. The function sends it as KMS_KEY_ID, where the deployed stack
 	// sends the key's ARN: MinIO knows its keys by name only.
 	kmsKeyName = "password-generator-local"
-	// Stand-ins for the deployed stack's log group and key, so that the
-	// function's policy is built by the same code as on AWS; only its S3
-	// statements are loaded into MinIO.
-	logGroupARN = "arn:aws:logs:" + region + ":" + lambdaruntime.AccountID + ":log-group:/aws/lambda/" + functionName
-	kmsKeyARN   = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
+	// Stand-ins for the deployed stack's log groups and key, so that the
+	// functions' policies are built by the same code as on AWS; only their
+	// S3 statements are loaded into MinIO.
+	logGroupARN          = "arn:aws:logs:" + region + ":" + lambdaruntime.AccountID + ":log-group:/aws/lambda/" + functionName
+	retrieverLogGroupARN = "arn:aws:logs:" + region + ":" + lambdaruntime.AccountID + ":log-group:/aws/lambda/" + retrieverName
+	kmsKeyARN            = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
 )
 
 // MinIO's administrator, whom the user's AWS CLI signs as: fixed, because
 // README shows them, and MinIO wants a secret of at least 8 characters.
-// The function signs as functionUser instead, with a secret new at every
-// start.
+// The functions sign as users of their own, named after them, with
+// secrets new at every start.
 var admin = minio.Credentials{AccessKey: "local", SecretKey: "local-secret"}
-
-const functionUser = "password-generator"
 
 // stopGrace bounds how long a stop waits for invocations in flight: longer
 // than the function's 10-second timeout, so none is cut short.
@@ -89,7 +93,20 @@ type Options struct {
 	// directory.
 	DataDir     string
 	Bucket      string
-	Concurrency int // runtime processes, so concurrent invocations are served
+	Concurrency int // runtime processes of each function, so concurrent invocations are served
+	// HTTPAddr and IssuerAddr are the host:port of the HTTP API and of
+	// its token issuer.
+	HTTPAddr   string
+	IssuerAddr string
+	// RateLimit (requests per second) and BurstLimit are the HTTP API's
+	// throttle, shared by every caller.
+	RateLimit  int
+	BurstLimit int
+	// Clients are the issuer's app clients; nil means DefaultClients.
+	Clients []Client
+	// IssuerKey signs the issuer's tokens; nil means a new key at every
+	// start, so no token outlives the stack.
+	IssuerKey *rsa.PrivateKey
 	// Policy is the organization's password policy as JSON, such as
 	// {"minEntropyBits": 80, "maxRepeat": 2}; "" for none. It is validated
 	// as a deployment validates it.
@@ -119,12 +136,24 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 
-	lambdaLn, err := net.Listen("tcp", o.LambdaAddr)
-	if err != nil {
-		return fmt.Errorf("listen for the Lambda Invoke API on %s: %w", o.LambdaAddr, err)
+	// Every address first, so one that is taken fails the start at once.
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for _, l := range []struct{ what, addr string }{
+		{"the Lambda Invoke API", o.LambdaAddr}, {"the HTTP API", o.HTTPAddr}, {"the token issuer", o.IssuerAddr},
+	} {
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			return fmt.Errorf("listen for %s on %s: %w", l.what, l.addr, err)
+		}
+		lns = append(lns, ln)
+		warnIfExposed(log, l.what, ln.Addr())
 	}
-	defer lambdaLn.Close()
-	warnIfExposed(log, "the Lambda Invoke API", lambdaLn.Addr())
+	lambdaLn, httpLn, issuerLn := lns[0], lns[1], lns[2]
 
 	unlock, err := lockDir(o.DataDir)
 	if err != nil {
@@ -136,12 +165,12 @@ func Run(ctx context.Context, o Options) error {
 		return stopped(ctx, err)
 	}
 	defer s3Server.Stop()
-	failed := make(chan error, 2)
+	failed := make(chan error, 4) // MinIO and three servers
 	go func() {
 		<-s3Server.Exited()
 		failed <- fmt.Errorf("MinIO stopped (%v):\n%s", s3Server.Err(), s3Server.LogTail())
 	}()
-	fnUser, err := prepareS3(ctx, s3Server, o.Bucket)
+	users, err := prepareS3(ctx, s3Server, o.Bucket)
 	if err != nil {
 		return stopped(ctx, err)
 	}
@@ -157,31 +186,45 @@ func Run(ctx context.Context, o Options) error {
 		return stopped(ctx, err)
 	}
 	s3URL := endpoint(s3Server.Addr)
-	fn, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
-		Binary:       art.Binary,
-		Env:          functionEnv(o.Bucket, s3URL, fnUser, o.Policy),
-		Concurrency:  o.Concurrency,
-		FunctionName: functionName,
-		Region:       region,
-		Logs:         o.Log,
-	})
-	if err != nil {
-		return stopped(ctx, fmt.Errorf("start the function: %w", err))
+	functions := map[apispec.Function]lambdaruntime.Invoker{}
+	byName := map[string]invokeapi.Invoker{}
+	for _, f := range []struct {
+		fn   apispec.Function
+		name string
+	}{{apispec.Generator, functionName}, {apispec.Retriever, retrieverName}} {
+		started, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
+			Binary:       art.Binary,
+			Handler:      f.fn.Handler(),
+			Env:          functionEnv(o.Bucket, s3URL, users[f.fn], o.Policy, clientPrefixes(o.Clients)),
+			Concurrency:  o.Concurrency,
+			FunctionName: f.name,
+			Region:       region,
+			Logs:         o.Log,
+		})
+		if err != nil {
+			return stopped(ctx, fmt.Errorf("start the function %s: %w", f.name, err))
+		}
+		defer started.Close()
+		functions[f.fn], byName[f.name] = started, started
 	}
-	defer fn.Close()
-	api, err := invokeapi.New(invokeapi.Config{
-		Region:    region,
-		Functions: map[string]invokeapi.Invoker{functionName: fn},
-		Log:       log,
-	})
+	api, err := invokeapi.New(invokeapi.Config{Region: region, Functions: byName, Log: log})
 	if err != nil {
 		return err
 	}
 	defer api.Close()
 	lambdaSrv := serve(lambdaLn, api, "Lambda", failed)
 	defer shutdown(lambdaSrv, log)
+	httpSrv, issuerSrv, err := serveAPI(apiConfig{
+		clients: o.Clients, key: o.IssuerKey, rate: o.RateLimit, burst: o.BurstLimit,
+		functions: functions, log: log, accessLog: o.Log,
+	}, httpLn, issuerLn, failed)
+	if err != nil {
+		return err
+	}
+	defer shutdown(issuerSrv, log)
+	defer shutdown(httpSrv, log)
 
-	printUsage(o, endpoint(lambdaLn.Addr()), s3URL)
+	printUsage(o, endpoints{lambda: endpoint(lambdaLn.Addr()), s3: s3URL, http: endpoint(httpLn.Addr()), issuer: endpoint(issuerLn.Addr())})
 	select {
 	case <-ctx.Done():
 		log.Info("stopping")
@@ -201,6 +244,21 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 	}
 	if o.Bucket == "" {
 		o.Bucket = DefaultBucket
+	}
+	if o.HTTPAddr == "" {
+		o.HTTPAddr = DefaultHTTPAddr
+	}
+	if o.IssuerAddr == "" {
+		o.IssuerAddr = DefaultIssuerAddr
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = DefaultRateLimit
+	}
+	if o.BurstLimit == 0 {
+		o.BurstLimit = DefaultBurstLimit
+	}
+	if o.Clients == nil {
+		o.Clients = DefaultClients()
 	}
 	switch {
 	case o.Concurrency < 0:
@@ -250,11 +308,11 @@ func checkPolicy(text string) (string, error) {
 	return text, nil
 }
 
-// functionEnv is what the Pulumi stack sets on the function by default, with
-// MinIO as its S3 endpoint and the function's own MinIO user; policy is
-// encoded, "" for none.
-func functionEnv(bucket, s3URL string, user minio.Credentials, policy string) []string {
-	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits(), Policy: policy}
+// functionEnv is what the Pulumi stack sets on both functions by default,
+// with MinIO as their S3 endpoint and a function's own MinIO user; policy
+// is encoded, "" for none.
+func functionEnv(bucket, s3URL string, user minio.Credentials, policy string, prefixes apispec.ClientPrefixes) []string {
+	deployed := fnconfig.Config{Bucket: bucket, KeyPrefix: keyPrefix, KMSKeyID: kmsKeyName, Limits: request.DefaultLimits(), Policy: policy, ClientPrefixes: prefixes}
 	return append(deployed.Environ(),
 		"AWS_ENDPOINT_URL_S3="+s3URL,
 		// MinIO serves buckets under a path, not a host name.

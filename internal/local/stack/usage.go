@@ -3,6 +3,8 @@ package stack
 import (
 	"fmt"
 	"strings"
+
+	"github.com/passwordgen/passwordgen/internal/local/issuer"
 )
 
 // The recipe's two invocations, as README shows them.
@@ -27,21 +29,62 @@ func commands(lambdaURL, s3URL, bucket string) []string {
 	)
 }
 
+// apiCommands are the shell commands printUsage offers for the HTTP API:
+// a token for client, then create, read back and list a password. The
+// token is cut from the issuer's JSON with sed, which every shell has.
+func apiCommands(httpURL, issuerURL string, client Client) []string {
+	auth := `-H "Authorization: Bearer $TOKEN"`
+	return []string{
+		fmt.Sprintf(`TOKEN=$(curl -s -u %s:%s -d grant_type=client_credentials %s%s | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')`,
+			client.ID, client.Secret, issuerURL, issuer.TokenPath),
+		fmt.Sprintf(`curl -s -i %s -H 'Content-Type: application/json' -d '{"length": 20, "name": "team-a/db-admin"}' %s/passwords`, auth, httpURL),
+		fmt.Sprintf(`curl -s -i %s %s/passwords/team-a/db-admin`, auth, httpURL),
+		fmt.Sprintf(`curl -s %s '%s/passwords?prefix=team-a/'`, auth, httpURL),
+	}
+}
+
+// endpoints are the stack's URLs.
+type endpoints struct {
+	lambda, s3, http, issuer string
+}
+
 // printUsage tells the user where the stack is and what to type. The
 // --endpoint-url options are spelled out because the AWS CLI v2 that Debian
 // ships (2.9) ignores AWS_ENDPOINT_URL and its variants.
-func printUsage(o Options, lambdaURL, s3URL string) {
+func printUsage(o Options, e endpoints) {
+	var clients []string
+	var admin Client
+	for _, c := range o.Clients {
+		limit := "every name"
+		if len(c.Prefixes) > 0 {
+			limit = "names under " + strings.Join(c.Prefixes, ", ")
+		}
+		clients = append(clients, fmt.Sprintf("    %-10s %s:%s  %s, %s", c.Name, c.ID, c.Secret, strings.Join(c.Scopes, " "), limit))
+		if c.Name == "admin" {
+			admin = c
+		}
+	}
 	fmt.Fprintf(o.Out, `The password generator is running on this machine.
-  Lambda Invoke API  %s  function %s, %d runtime processes
+  Lambda Invoke API  %s  functions %s and %s, %d runtime processes each
   S3 API (MinIO)     %s  bucket %s, versioned, SSE-KMS, kept in %s
+  HTTP API           %s  POST /passwords, GET /passwords/{name+}, GET /passwords; %d requests/s, bursts of %d
+  Token issuer       %s  client_credentials; clients (id:secret, scopes, names):
+%s
 
 Try it from another terminal (MinIO checks signatures: these are its
-administrator's keys; the function has its own, which may only store):
+administrator's keys; the functions have their own, which may only store
+or only read):
 
 %s
 
-Names are create-only: invoking an existing name again answers statusCode 409.
+Through the HTTP API, with a token (for an hour) of the admin client:
+
+%s
+
+Names are create-only: creating an existing name again answers 409.
 Press Ctrl-C to stop; stored passwords stay in the data directory.
-`, lambdaURL, functionName, o.Concurrency, s3URL, o.Bucket, o.DataDir,
-		strings.Join(commands(lambdaURL, s3URL, o.Bucket), "\n"))
+`, e.lambda, functionName, retrieverName, o.Concurrency, e.s3, o.Bucket, o.DataDir,
+		e.http, o.RateLimit, o.BurstLimit, e.issuer, strings.Join(clients, "\n"),
+		strings.Join(commands(e.lambda, e.s3, o.Bucket), "\n"),
+		strings.Join(apiCommands(e.http, e.issuer, admin), "\n"))
 }

@@ -13,8 +13,19 @@ func TestREADMEShowsThePrintedCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := "```sh\n" + strings.Join(commands("http://"+DefaultLambdaAddr, "http://"+DefaultS3Addr, DefaultBucket), "\n") + "\n```\n"
-	if !strings.Contains(string(readme), block) {
-		t.Errorf("README.md has no block with the printed commands:\n%s", block)
+	var admin Client
+	for _, c := range DefaultClients() {
+		if c.Name == "admin" {
+			admin = c
+		}
+	}
+	for _, cmds := range [][]string{
+		commands("http://"+DefaultLambdaAddr, "http://"+DefaultS3Addr, DefaultBucket),
+		apiCommands("http://"+DefaultHTTPAddr, "http://"+DefaultIssuerAddr, admin),
+	} {
+		block := "```sh\n" + strings.Join(cmds, "\n") + "\n```\n"
+		if !strings.Contains(string(readme), block) {
+			t.Errorf("README.md has no block with the printed commands:\n%s", block)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -47,6 +48,17 @@ const (
 	TypeRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
 	TypeIAMPolicy   = "aws:iam/policy:Policy"
 	TypeFunction    = "aws:lambda/function:Function"
+	TypePermission  = "aws:lambda/permission:Permission"
+
+	TypeAPI            = "aws:apigatewayv2/api:Api"
+	TypeAuthorizer     = "aws:apigatewayv2/authorizer:Authorizer"
+	TypeIntegration    = "aws:apigatewayv2/integration:Integration"
+	TypeRoute          = "aws:apigatewayv2/route:Route"
+	TypeStage          = "aws:apigatewayv2/stage:Stage"
+	TypeUserPool       = "aws:cognito/userPool:UserPool"
+	TypeResourceServer = "aws:cognito/resourceServer:ResourceServer"
+	TypeUserPoolDomain = "aws:cognito/userPoolDomain:UserPoolDomain"
+	TypeUserPoolClient = "aws:cognito/userPoolClient:UserPoolClient"
 )
 
 // The provider functions the component calls.
@@ -60,6 +72,7 @@ const (
 type Resource struct {
 	Type string // e.g. aws:s3/bucketV2:BucketV2
 	Name string // logical name
+	ID   string // the provider's id
 	// ParentURN is the parent's URN: the stack's for a top-level resource.
 	// The stack itself is never recorded; the mock monitor answers it.
 	ParentURN string
@@ -174,6 +187,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	rec := Resource{
 		Type:    args.TypeToken,
 		Name:    args.Name,
+		ID:      id,
 		Inputs:  args.Inputs.Mappable(),
 		Outputs: outputs.Mappable(),
 	}
@@ -204,6 +218,17 @@ func computed(typ, logical, region string, out resource.PropertyMap) string {
 		n := logical + "-" + hex.EncodeToString(sum[:])[:7]
 		set(key, n)
 		return n
+	}
+	// token is a lowercase alphanumeric id of n characters, as AWS gives
+	// APIs, routes and app clients, derived from the logical name.
+	token := func(n int) string {
+		sum := sha256.Sum256([]byte(logical))
+		const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[int(sum[i%len(sum)]+byte(i))%len(alphabet)]
+		}
+		return string(b)
 	}
 	input := func(key string) string {
 		if v, ok := out[resource.PropertyKey(key)]; ok && v.IsString() {
@@ -257,6 +282,37 @@ func computed(typ, logical, region string, out resource.PropertyMap) string {
 		set("qualifiedArn", arn+":$LATEST")
 		set("version", "$LATEST")
 		return n
+	case TypePermission:
+		if input("statementId") == "" {
+			set("statementId", "terraform-"+token(26))
+		}
+		return input("statementId")
+	case TypeAPI:
+		id := token(10)
+		set("apiEndpoint", fmt.Sprintf("https://%s.execute-api.%s.%s", id, region, DNSSuffix))
+		set("executionArn", fmt.Sprintf("arn:aws:execute-api:%s:%s:%s", region, Account, id))
+		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/apis/%s", region, id))
+		return id
+	case TypeAuthorizer, TypeIntegration, TypeRoute:
+		return token(7)
+	case TypeStage:
+		api := input("apiId")
+		set("invokeUrl", fmt.Sprintf("https://%s.execute-api.%s.%s/", api, region, DNSSuffix))
+		set("executionArn", fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s", region, Account, api, input("name")))
+		return input("name")
+	case TypeUserPool:
+		name("name")
+		id := region + "_" + strings.ToUpper(token(9)[:4]) + token(9)[4:]
+		set("arn", fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", region, Account, id))
+		set("endpoint", fmt.Sprintf("cognito-idp.%s.%s/%s", region, DNSSuffix, id))
+		return id
+	case TypeResourceServer:
+		return input("userPoolId") + "|" + input("identifier")
+	case TypeUserPoolDomain:
+		return input("domain")
+	case TypeUserPoolClient:
+		set("clientSecret", token(51))
+		return token(26)
 	}
 	// S3 side-car resources take their bucket's name as ID; components
 	// have none.

@@ -44,6 +44,27 @@ const timeout = 30 * time.Second
 
 func bucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
 
+// decrypt is the statement that lets readers decrypt with the stack's key.
+var decrypt = iampolicy.Statement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{kmsKeyARN}}
+
+// encryption is one way the stored objects are encrypted, for the tests of
+// the policies that read them.
+type encryption struct {
+	name      string
+	kmsKeyARN string // the key the policies name; "" for SSE-S3
+	put       s3.PutObjectInput
+	// others are the statements besides S3 a reading policy holds for it.
+	others []iampolicy.Statement
+}
+
+// encryptions are SSE-S3 and SSE-KMS with the server's key.
+func encryptions(srv *miniotest.Server) []encryption {
+	return []encryption{
+		{"sse-s3", "", s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAes256}, nil},
+		{"sse-kms", kmsKeyARN, s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(srv.KMSKeyName)}, []iampolicy.Statement{decrypt}},
+	}
+}
+
 // splitS3 separates the statements MinIO can evaluate from the rest (see
 // minio.S3Statements); a policy that cannot be split fails the test.
 func splitS3(t *testing.T, doc iampolicy.Document) (s3Only iampolicy.Document, others []iampolicy.Statement) {

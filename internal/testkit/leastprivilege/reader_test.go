@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
@@ -27,17 +26,7 @@ import (
 func TestReaderPolicy(t *testing.T) {
 	srv := miniotest.Start(t)
 	root := srv.Client(t)
-	decrypt := iampolicy.Statement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{kmsKeyARN}}
-	tests := []struct {
-		name      string
-		kmsKeyARN string // the key the policy names; "" for SSE-S3
-		encrypt   s3.PutObjectInput
-		others    []iampolicy.Statement
-	}{
-		{"sse-s3", "", s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAes256}, nil},
-		{"sse-kms", kmsKeyARN, s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(srv.KMSKeyName)}, []iampolicy.Statement{decrypt}},
-	}
-	for _, tt := range tests {
+	for _, tt := range encryptions(srv) {
 		t.Run(tt.name, func(t *testing.T) {
 			bucket := srv.NewBucket(t)
 			doc, err := iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: bucketARN(bucket), KeyPrefix: prefix, KMSKeyARN: tt.kmsKeyARN})
@@ -55,7 +44,7 @@ func TestReaderPolicy(t *testing.T) {
 			key := prefix + "a.json"
 			sibling := strings.TrimSuffix(prefix, "/") + "-other/secret.json"
 			put := func(key string, body []byte) string {
-				in := tt.encrypt
+				in := tt.put
 				in.Bucket, in.Key = &bucket, &key
 				return putAsRoot(t, root, &in, body)
 			}
