@@ -19,6 +19,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
@@ -28,7 +29,7 @@ import (
 
 func BenchmarkColdStart(b *testing.B) {
 	cfg := lambdaruntime.Config{
-		Binary: buildBootstrap(b),
+		Binary: handlerbuild.Binary(b),
 		Env:    []string{"BUCKET_NAME=cold-start", "AWS_REGION=us-east-1"},
 	}
 	var total time.Duration
@@ -48,7 +49,7 @@ func BenchmarkColdStart(b *testing.B) {
 // the function's p50 over the floor's (target <= 1.10).
 func BenchmarkInvoke(b *testing.B) {
 	compare(b, nil,
-		&benchTarget{name: "function", binary: buildBootstrap(b), want: `"statusCode":200`,
+		&benchTarget{name: "function", binary: handlerbuild.Binary(b), want: `"statusCode":200`,
 			payload: func(i int) string { return fmt.Sprintf(`{"length": 32, "name": "bench-%d"}`, i) }},
 		&benchTarget{name: "floor", binary: buildFloor(b), payload: func(int) string { return `{}` }},
 	)
@@ -61,7 +62,7 @@ func BenchmarkInvoke(b *testing.B) {
 func BenchmarkRetrieve(b *testing.B) {
 	get := string(apiRequest{Route: apispec.RouteGet, Name: "bench-read", Client: "reader"}.Event())
 	compare(b, []string{"FLOOR_GET_KEY=passwords/bench-read.json"},
-		&benchTarget{name: "retriever", binary: buildBootstrap(b), handler: apispec.Retriever.Handler(), want: `"statusCode":200`,
+		&benchTarget{name: "retriever", binary: handlerbuild.Binary(b), handler: apispec.Retriever.Handler(), want: `"statusCode":200`,
 			payload: func(int) string { return get }},
 		&benchTarget{name: "floor", binary: buildFloor(b), payload: func(int) string { return `{}` }},
 	)
@@ -85,7 +86,7 @@ func buildFloor(b *testing.B) string {
 func compare(b *testing.B, env []string, measured, floor *benchTarget) {
 	srv := miniotest.Start(b)
 	env = append(append(srv.Env(), "BUCKET_NAME="+encryptedBucket(b, srv)), env...)
-	setup, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{Binary: buildBootstrap(b), Env: env})
+	setup, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{Binary: handlerbuild.Binary(b), Env: env})
 	if err != nil {
 		b.Fatal(err)
 	}

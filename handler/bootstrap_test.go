@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -15,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/testkit/deadend"
+	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 	"github.com/passwordgen/passwordgen/internal/testkit/syncbuf"
 )
@@ -28,28 +27,12 @@ import (
 
 func TestMain(m *testing.M) {
 	code := miniotest.Run(m)
-	bootstrap.Remove()
+	handlerbuild.Remove()
 	os.Exit(code)
 }
 
 // lockedBuffer collects the function's log lines from concurrent processes.
 type lockedBuffer = syncbuf.Buffer
-
-// bootstrap is ./handler for this machine's architecture, built with the
-// deployment flags once for all the tests of the package.
-var bootstrap = lambdabuild.Once{Options: lambdabuild.Options{GOARCH: runtime.GOARCH}}
-
-// buildBootstrap returns the path of the built bootstrap.
-func buildBootstrap(t testing.TB) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	art, err := bootstrap.Build(ctx)
-	if err != nil {
-		t.Fatalf("build bootstrap: %v", err)
-	}
-	return art.Binary
-}
 
 type deployment struct {
 	fn     *lambdaruntime.Function
@@ -68,7 +51,7 @@ func deploy(t *testing.T, concurrency int, timeout time.Duration, extraEnv ...st
 	d := &deployment{logs: &lockedBuffer{}, s3: srv.Client(t), bucket: srv.NewBucket(t)}
 	d.env = append(append(srv.Env(), "BUCKET_NAME="+d.bucket, "AWS_LAMBDA_LOG_FORMAT=JSON"), extraEnv...)
 	fn, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-		Binary:       buildBootstrap(t),
+		Binary:       handlerbuild.Binary(t),
 		Env:          d.env,
 		Concurrency:  concurrency,
 		Timeout:      timeout,
@@ -327,7 +310,7 @@ func TestBootstrapAnswers5xxBeforeItsDeadlineWhenS3Fails(t *testing.T) {
 
 func TestBootstrapRefusesToStartWithoutABucket(t *testing.T) {
 	_, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-		Binary: buildBootstrap(t),
+		Binary: handlerbuild.Binary(t),
 		Env:    []string{"AWS_REGION=us-east-1"},
 	})
 	var initErr *lambdaruntime.InitError

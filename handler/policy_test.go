@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 )
 
 // testPolicy is the organization policy the enforcement tests deploy.
@@ -130,7 +131,7 @@ func TestBootstrapEnforcesThePolicy(t *testing.T) {
 func TestBootstrapRefusesToStartWithABrokenPolicy(t *testing.T) {
 	for _, policy := range []string{`{"maxRepeats": 2}`, `{"forbiddenPatterns": ["a*"]}`, `{"minClasses": 9}`} {
 		_, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-			Binary: buildBootstrap(t),
+			Binary: handlerbuild.Binary(t),
 			Env:    []string{"AWS_REGION=us-east-1", "BUCKET_NAME=b", "PASSWORD_POLICY=" + policy},
 		})
 		var initErr *lambdaruntime.InitError

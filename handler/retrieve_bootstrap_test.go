@@ -14,6 +14,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 )
 
 // retrieverOf starts the retrieval function as the stack deploys it: the
@@ -22,7 +23,7 @@ import (
 func retrieverOf(t *testing.T, d *deployment) *deployment {
 	t.Helper()
 	fn, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-		Binary:       buildBootstrap(t),
+		Binary:       handlerbuild.Binary(t),
 		Handler:      apispec.Retriever.Handler(),
 		Env:          d.env,
 		FunctionName: "password-retriever",
@@ -228,7 +229,7 @@ func TestBootstrapPrefixLimitedClientStaysInside(t *testing.T) {
 
 func TestBootstrapRefusesAnUnknownHandler(t *testing.T) {
 	_, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-		Binary:  buildBootstrap(t),
+		Binary:  handlerbuild.Binary(t),
 		Handler: "bootstrap.retrieve",
 		Env:     []string{"AWS_REGION=us-east-1", "BUCKET_NAME=b"},
 	})

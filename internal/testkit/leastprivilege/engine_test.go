@@ -20,12 +20,13 @@ import (
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 	"github.com/passwordgen/passwordgen/internal/local/minio"
+	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
 func TestMain(m *testing.M) {
 	code := miniotest.Run(m)
-	bootstrap.Remove()
+	handlerbuild.Remove()
 	os.Exit(code)
 }
 

@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
-	"github.com/passwordgen/passwordgen/internal/lambdabuild"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
@@ -32,7 +30,7 @@ import (
 func TestFunctionPolicy(t *testing.T) {
 	srv := miniotest.Start(t)
 	root := srv.Client(t)
-	bootstrap := buildBootstrap(t)
+	bootstrap := handlerbuild.Binary(t)
 
 	logs := iampolicy.Statement{Sid: "WriteLogEvents", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupARN + ":*"}}
 	encrypt := iampolicy.Statement{Sid: "EncryptWithKey", Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{kmsKeyARN}}
@@ -122,23 +120,6 @@ func TestFunctionPolicy(t *testing.T) {
 	}
 }
 
-// bootstrap is the handler exactly as it is deployed, for this machine's
-// architecture, built once for all the tests of the package.
-var bootstrap = lambdabuild.Once{Options: lambdabuild.Options{GOARCH: runtime.GOARCH}}
-
-// buildBootstrap returns the path of the built bootstrap.
-func buildBootstrap(t *testing.T) string {
-	t.Helper()
-	// Minutes, for a cold build cache on a slow CI machine.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	art, err := bootstrap.Build(ctx)
-	if err != nil {
-		t.Fatalf("build bootstrap: %v", err)
-	}
-	return art.Binary
-}
-
 // reply is the function's API Gateway-shaped response.
 type reply struct {
 	StatusCode int    `json:"statusCode"`
@@ -222,7 +203,7 @@ func TestFunctionOutsideItsGrantSaysAccessDenied(t *testing.T) {
 	s3Only, _ := splitS3(t, doc)
 	user := asUser(t, srv, s3Only)
 	fn, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-		Binary: buildBootstrap(t),
+		Binary: handlerbuild.Binary(t),
 		Env:    append(user.Env(), "BUCKET_NAME="+bucket, "KEY_PREFIX=elsewhere/"),
 	})
 	if err != nil {

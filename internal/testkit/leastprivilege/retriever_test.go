@@ -11,6 +11,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
 	"github.com/passwordgen/passwordgen/internal/testkit/apitest"
+	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
@@ -53,7 +54,7 @@ func TestRetrieverPolicy(t *testing.T) {
 			outside := put("other/secret.json", `{"password":"outside-secret"}`)
 
 			fn, err := lambdaruntime.Start(context.Background(), lambdaruntime.Config{
-				Binary:       buildBootstrap(t),
+				Binary:       handlerbuild.Binary(t),
 				Handler:      apispec.Retriever.Handler(),
 				Env:          append(user.Env(), "BUCKET_NAME="+bucket, "KEY_PREFIX="+prefix),
 				FunctionName: "password-retriever",
