@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"strings"
 	"sync"
@@ -75,6 +76,17 @@ type reply struct {
 	Body       string            `json:"body"`
 	body       map[string]any
 	raw        string
+}
+
+// shown is the body as a failure message may print it: a retrieval's
+// password is blanked, so a test that fails on a 200 it did not expect
+// never writes a password into the test output.
+func (r reply) shown() map[string]any {
+	out := maps.Clone(r.body)
+	if _, ok := out["password"]; ok {
+		out["password"] = "[redacted]"
+	}
+	return out
 }
 
 // decodeReply fails the test unless payload is the proxy shape with a JSON

@@ -61,7 +61,7 @@ func TestBootstrapRetrieverAnswersWhatWasStored(t *testing.T) {
 		t.Helper()
 		r := fn.invoke(t, event(req))
 		if r.StatusCode != status {
-			t.Fatalf("%s %s: status %d body %v, want %d", req.Route, req.Name, r.StatusCode, r.body, status)
+			t.Fatalf("%s %s: status %d body %v, want %d", req.Route, req.Name, r.StatusCode, r.shown(), status)
 		}
 		if fn == ret && r.Headers["Cache-Control"] != "no-store" {
 			t.Errorf("%s %s: Cache-Control %q, want no-store", req.Route, req.Name, r.Headers["Cache-Control"])
@@ -145,7 +145,7 @@ func TestBootstrapRetrieverAnswersWhatWasStored(t *testing.T) {
 			get("reader", "team-a/never", map[string]string{"versions": "true"}),
 		} {
 			if r := answer(ret, req, 404); r.body["error"] != "Password not found" {
-				t.Errorf("GET %s %v: %v", req.Name, req.Query, r.body)
+				t.Errorf("GET %s %v: %v", req.Name, req.Query, r.shown())
 			}
 		}
 		// The delete marker is listed, marked, and leads the versions.
@@ -214,10 +214,10 @@ func TestBootstrapPrefixLimitedClientStaysInside(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.fn.invoke(t, event(tt.req))
 			if r.StatusCode != tt.status {
-				t.Fatalf("status %d body %v, want %d", r.StatusCode, r.body, tt.status)
+				t.Fatalf("status %d body %v, want %d", r.StatusCode, r.shown(), tt.status)
 			}
 			if msg, _ := r.body["message"].(string); tt.status == 403 && (r.body["error"] != "Forbidden" || !strings.Contains(msg, `"team-a/"`)) {
-				t.Errorf("body %v: want Forbidden naming the allowed prefix", r.body)
+				t.Errorf("body %v: want Forbidden naming the allowed prefix", r.shown())
 			}
 		})
 	}
