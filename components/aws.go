@@ -31,23 +31,20 @@ const abortMultipartDays = 7
 // place is where the stack deploys, as the AWS provider sees it.
 type place struct {
 	region    string
-	partition string // "" unless lookupPlace was asked for the account
+	partition string
 	dnsSuffix string
 	account   string
 }
 
-// lookupPlace asks the provider for its region and, when withAccount, for
-// the partition and the account its credentials belong to. opts must carry
-// the component as parent, so a provider passed to the component answers.
-func lookupPlace(ctx *pulumi.Context, withAccount bool, opts ...pulumi.InvokeOption) (place, error) {
+// lookupPlace asks the provider for its region, its partition and the
+// account its credentials belong to. opts must carry the component as
+// parent, so a provider passed to the component answers.
+func lookupPlace(ctx *pulumi.Context, opts ...pulumi.InvokeOption) (place, error) {
 	region, err := aws.GetRegion(ctx, &aws.GetRegionArgs{}, opts...)
 	if err != nil {
 		return place{}, fmt.Errorf("look up the stack's region: %w", err)
 	}
 	p := place{region: region.Name}
-	if !withAccount {
-		return p, nil
-	}
 	partition, err := aws.GetPartition(ctx, &aws.GetPartitionArgs{}, opts...)
 	if err != nil {
 		return place{}, fmt.Errorf("look up the stack's partition: %w", err)

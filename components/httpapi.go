@@ -73,6 +73,7 @@ func clientPrefixes(api *apiSettings, pool *userPool) pulumi.Output {
 // apiInputs are the parts of the stack the API builds on.
 type apiInputs struct {
 	bucketARN, keyARN pulumi.StringOutput
+	where             place
 	env               pulumi.StringMapOutput
 	code              pulumi.Archive
 	trust             string
@@ -96,7 +97,7 @@ func newAPIStack(ctx *pulumi.Context, name string, s settings, in apiInputs, opt
 	if err != nil {
 		return nil, err
 	}
-	rolePolicy, err := newRolePolicy(ctx, retrieverName, role, retrieverPolicy(in.bucketARN, logs.Arn, in.keyARN, s.keyPrefix, s.previousKeys), opts...)
+	rolePolicy, err := newRolePolicy(ctx, retrieverName, role, retrieverPolicy(in.bucketARN, logs.Arn, in.keyARN, s.keyPrefix, s.previousKeys, in.where), opts...)
 	if err != nil {
 		return nil, err
 	}

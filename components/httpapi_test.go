@@ -111,7 +111,7 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 		{Effect: "Allow", Action: []string{"s3:GetObject", "s3:GetObjectVersion"}, Resource: []string{bucketARN + "/passwords/*"}},
 		{Effect: "Allow", Action: []string{"s3:ListBucket", "s3:ListBucketVersions"}, Resource: []string{bucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": {"passwords/*"}}}},
-		{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{keyARN}},
+		{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{keyARN}, Condition: viaS3For(bucketARN)},
 		{Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{str(t, retLogs.Outputs, "arn") + ":*"}},
 	})
 	for _, dep := range []string{n("retriever-role-policy"), n("retriever-logs"), n("encryption"), n("versioning")} {

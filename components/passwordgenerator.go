@@ -76,7 +76,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		tags = pulumi.ToStringMap(s.tags)
 	}
 
-	where, err := lookupPlace(ctx, s.createKey, child)
+	where, err := lookupPlace(ctx, child)
 	if err != nil {
 		return nil, fmt.Errorf("PasswordGenerator %s: %w", name, err)
 	}
@@ -119,11 +119,11 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	if err != nil {
 		return nil, err
 	}
-	rolePolicy, err := newRolePolicy(ctx, name, role, functionPolicy(b.bucket.Arn, logs.Arn, keyARN, s.keyPrefix), child)
+	rolePolicy, err := newRolePolicy(ctx, name, role, functionPolicy(b.bucket.Arn, logs.Arn, keyARN, s.keyPrefix, where), child)
 	if err != nil {
 		return nil, err
 	}
-	reader, err := newReaderPolicy(ctx, name, readerPolicy(b.bucket.Arn, keyARN, s.keyPrefix, s.previousKeys), tags, child)
+	reader, err := newReaderPolicy(ctx, name, readerPolicy(b.bucket.Arn, keyARN, s.keyPrefix, s.previousKeys, where), tags, child)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	}).(pulumi.StringArrayOutput)
 	if s.api != nil {
 		if pg.API, err = newAPIStack(ctx, name, s, apiInputs{
-			bucketARN: b.bucket.Arn, keyARN: keyARN, env: env, code: code, trust: trust,
+			bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, env: env, code: code, trust: trust,
 			generator: fn, pool: pool, deps: []pulumi.Resource{b.encryption, b.versioning}, tags: tags,
 		}, child); err != nil {
 			return nil, err

@@ -428,10 +428,10 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 		readerStatements[1].Condition = map[string]map[string][]string{"StringLike": {"s3:prefix": {w.prefix + "*"}}}
 	}
 	if w.kms() {
-		fnStatements = append(fnStatements, statement{Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{keyARN}})
+		fnStatements = append(fnStatements, statement{Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{keyARN}, Condition: viaS3For(bucketARN)})
 	}
 	if len(decryptKeys) > 0 {
-		readerStatements = append(readerStatements, statement{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: decryptKeys})
+		readerStatements = append(readerStatements, statement{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: decryptKeys, Condition: viaS3For(bucketARN)})
 	}
 	checkStatements(t, "function policy", str(t, rp.Inputs, "policy"), fnStatements)
 	checkStatements(t, "reader policy", str(t, reader.Inputs, "policy"), readerStatements)
@@ -562,6 +562,16 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return json.Unmarshal(b, (*[]string)(l))
+}
+
+// viaS3For is the condition that limits a grant on a key to S3's use of it,
+// in the stack's region, for the bucket: a shared key's own policy may allow
+// more.
+func viaS3For(bucketARN string) map[string]map[string][]string {
+	return map[string]map[string][]string{"StringEquals": {
+		"kms:ViaService":                   {"s3." + awsmock.DefaultRegion + ".amazonaws.com"},
+		"kms:EncryptionContext:aws:s3:arn": {bucketARN},
+	}}
 }
 
 func expect(t *testing.T, r awsmock.Resource, key string, want any) {

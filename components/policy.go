@@ -31,26 +31,26 @@ func policyJSON(build func(v []string) (iampolicy.Document, error), inputs ...pu
 }
 
 // functionPolicy is the role's inline policy. keyARN is "" with SSE-S3.
-func functionPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix string) pulumi.StringOutput {
+func functionPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix string, p place) pulumi.StringOutput {
 	return policyJSON(func(v []string) (iampolicy.Document, error) {
-		return iampolicy.Function(iampolicy.FunctionArgs{BucketARN: v[0], LogGroupARN: v[1], KMSKeyARN: v[2], KeyPrefix: prefix})
+		return iampolicy.Function(iampolicy.FunctionArgs{BucketARN: v[0], LogGroupARN: v[1], KMSKeyARN: v[2], KeyPrefix: prefix, Through: p.s3()})
 	}, bucketARN, logGroupARN, keyARN)
 }
 
 // readerPolicy is the managed policy for people who read passwords.
 // previousKeys encrypted versions stored before the current key.
-func readerPolicy(bucketARN, keyARN pulumi.StringOutput, prefix string, previousKeys []string) pulumi.StringOutput {
+func readerPolicy(bucketARN, keyARN pulumi.StringOutput, prefix string, previousKeys []string, p place) pulumi.StringOutput {
 	return policyJSON(func(v []string) (iampolicy.Document, error) {
-		return iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[1], KeyPrefix: prefix, PreviousKMSKeyARNs: previousKeys})
+		return iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[1], KeyPrefix: prefix, PreviousKMSKeyARNs: previousKeys, Through: p.s3()})
 	}, bucketARN, keyARN)
 }
 
 // retrieverPolicy is the retrieval function's role policy: a reader's
 // grant and its own log group.
-func retrieverPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix string, previousKeys []string) pulumi.StringOutput {
+func retrieverPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix string, previousKeys []string, p place) pulumi.StringOutput {
 	return policyJSON(func(v []string) (iampolicy.Document, error) {
 		return iampolicy.Retriever(iampolicy.RetrieverArgs{
-			ReaderArgs:  iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[2], KeyPrefix: prefix, PreviousKMSKeyARNs: previousKeys},
+			ReaderArgs:  iampolicy.ReaderArgs{BucketARN: v[0], KMSKeyARN: v[2], KeyPrefix: prefix, PreviousKMSKeyARNs: previousKeys, Through: p.s3()},
 			LogGroupARN: v[1],
 		})
 	}, bucketARN, logGroupARN, keyARN)
@@ -60,8 +60,15 @@ func retrieverPolicy(bucketARN, logGroupARN, keyARN pulumi.StringOutput, prefix 
 // stack's region, for this bucket.
 func keyPolicy(bucketARN pulumi.StringOutput, p place) pulumi.StringOutput {
 	return policyJSON(func(v []string) (iampolicy.Document, error) {
-		return iampolicy.KeyPolicy(iampolicy.KeyPolicyArgs{Partition: p.partition, Account: p.account, Region: p.region, DNSSuffix: p.dnsSuffix, BucketARN: v[0]})
+		s3 := p.s3()
+		return iampolicy.KeyPolicy(iampolicy.KeyPolicyArgs{Partition: p.partition, Account: p.account, Region: s3.Region, DNSSuffix: s3.DNSSuffix, BucketARN: v[0]})
 	}, bucketARN)
+}
+
+// s3 is S3's endpoint in the stack's region, which KMS grants and the key
+// policy are limited to.
+func (p place) s3() iampolicy.S3Endpoint {
+	return iampolicy.S3Endpoint{Region: p.region, DNSSuffix: p.dnsSuffix}
 }
 
 // tlsOnlyPolicy is the bucket policy.

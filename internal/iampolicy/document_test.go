@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite testdata golden files from the 
 func TestGolden(t *testing.T) {
 	for file, build := range map[string]func() (Document, error){
 		"function_default.json": func() (Document, error) {
-			return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey})
+			return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3})
 		},
 		"key_policy_default.json": func() (Document, error) { return KeyPolicy(testKeyPolicyArgs) },
 	} {

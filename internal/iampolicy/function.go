@@ -6,6 +6,8 @@ type FunctionArgs struct {
 	KeyPrefix   string // "" or ending in '/'; the function writes only below it
 	LogGroupARN string // without the ":*" suffix, as pulumi-aws reports it
 	KMSKeyARN   string // "" when the bucket uses SSE-S3
+	// Through is S3's endpoint in the stack's region; needed with a key.
+	Through S3Endpoint
 }
 
 // Function is the role's only inline policy: write objects below the prefix,
@@ -18,6 +20,9 @@ func Function(a FunctionArgs) (Document, error) {
 	in.keyPrefix(a.KeyPrefix)
 	in.logGroup(a.LogGroupARN)
 	in.kmsKey(a.KMSKeyARN)
+	if a.KMSKeyARN != "" {
+		in.s3Endpoint(a.Through)
+	}
 	if err := in.err("function policy"); err != nil {
 		return Document{}, err
 	}
@@ -35,10 +40,11 @@ func Function(a FunctionArgs) (Document, error) {
 		// S3 asks KMS for a data key on the caller's behalf for each SSE-KMS
 		// PutObject; single-part uploads need nothing else from the key.
 		statements = append(statements, Statement{
-			Sid:      "EncryptWithKey",
-			Effect:   "Allow",
-			Action:   []string{"kms:GenerateDataKey"},
-			Resource: []string{a.KMSKeyARN},
+			Sid:       "EncryptWithKey",
+			Effect:    "Allow",
+			Action:    []string{"kms:GenerateDataKey"},
+			Resource:  []string{a.KMSKeyARN},
+			Condition: a.Through.forBucket(a.BucketARN),
 		})
 	}
 	return Document{Version: version, Statement: statements}, nil

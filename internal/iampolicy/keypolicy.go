@@ -48,12 +48,8 @@ func KeyPolicy(a KeyPolicyArgs) (Document, error) {
 	if !awsarn.ValidAccount(a.Account) {
 		in.fail("account %q: want 12 digits", a.Account)
 	}
-	if !awsarn.ValidRegion(a.Region) {
-		in.fail("region %q: want a region name such as eu-west-1", a.Region)
-	}
-	if !dnsSuffix.MatchString(a.DNSSuffix) {
-		in.fail("DNS suffix %q: want the partition's domain, such as amazonaws.com", a.DNSSuffix)
-	}
+	s3 := S3Endpoint{Region: a.Region, DNSSuffix: a.DNSSuffix}
+	in.s3Endpoint(s3)
 	if err := in.err("key policy"); err != nil {
 		return Document{}, err
 	}
@@ -80,7 +76,7 @@ func KeyPolicy(a KeyPolicyArgs) (Document, error) {
 				// In a key policy, "*" is the key the policy is attached to.
 				Resource: []string{"*"},
 			},
-			deny("DenyUseOutsideS3", "kms:ViaService", "s3."+a.Region+"."+a.DNSSuffix),
+			deny("DenyUseOutsideS3", "kms:ViaService", s3.service()),
 			deny("DenyUseForOtherBuckets", "kms:EncryptionContext:aws:s3:arn", a.BucketARN),
 		},
 	}, nil

@@ -57,8 +57,15 @@ func readerStatements(bucket, prefix string) []wantStatement {
 }
 
 var (
-	encryptStatement = wantStatement{Sid: "EncryptWithKey", Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{testKey}}
-	decryptStatement = wantStatement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{testKey}}
+	// testS3 is S3 in testKey's region.
+	testS3 = S3Endpoint{Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
+	// viaS3ForTestBucket limits a KMS grant to S3's use for testBucket.
+	viaS3ForTestBucket = map[string]map[string][]string{"StringEquals": {
+		"kms:ViaService":                   {"s3.eu-west-1.amazonaws.com"},
+		"kms:EncryptionContext:aws:s3:arn": {testBucket},
+	}}
+	encryptStatement = wantStatement{Sid: "EncryptWithKey", Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{testKey}, Condition: viaS3ForTestBucket}
+	decryptStatement = wantStatement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{testKey}, Condition: viaS3ForTestBucket}
 )
 
 func policyCases() []policyCase {
@@ -80,7 +87,7 @@ func policyCases() []policyCase {
 		{
 			name: "function kms",
 			build: func() (Document, error) {
-				return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey})
+				return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3})
 			},
 			kms:  true,
 			want: append(functionStatements(testBucket, testPrefix, testLogGroup), encryptStatement),
@@ -116,7 +123,7 @@ func policyCases() []policyCase {
 		{
 			name: "reader kms",
 			build: func() (Document, error) {
-				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey})
+				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey, Through: testS3})
 			},
 			kms:  true,
 			want: append(readerStatements(testBucket, testPrefix), decryptStatement),
@@ -127,17 +134,17 @@ func policyCases() []policyCase {
 			// mistake). Readers decrypt with both, each named once.
 			name: "reader kms after a key change",
 			build: func() (Document, error) {
-				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey, PreviousKMSKeyARNs: []string{otherKey, testKey, otherKey, thirdKey}})
+				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey, PreviousKMSKeyARNs: []string{otherKey, testKey, otherKey, thirdKey}, Through: testS3})
 			},
 			kms: true,
 			want: append(readerStatements(testBucket, testPrefix),
-				wantStatement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{testKey, thirdKey, otherKey}}),
+				wantStatement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{testKey, thirdKey, otherKey}, Condition: viaS3ForTestBucket}),
 		},
 		{
 			// kms -> sse-s3: new versions need no key, older ones still do.
 			name: "reader sse-s3 after kms",
 			build: func() (Document, error) {
-				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, PreviousKMSKeyARNs: []string{testKey}})
+				return Reader(ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, PreviousKMSKeyARNs: []string{testKey}, Through: testS3})
 			},
 			kms:  true,
 			want: append(readerStatements(testBucket, testPrefix), decryptStatement),
@@ -166,7 +173,7 @@ func policyCases() []policyCase {
 		{
 			name: "retriever kms",
 			build: func() (Document, error) {
-				return Retriever(RetrieverArgs{ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey}, testLogGroup})
+				return Retriever(RetrieverArgs{ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey, Through: testS3}, testLogGroup})
 			},
 			kms:  true,
 			want: append(readerStatements(testBucket, testPrefix), decryptStatement, functionStatements(testBucket, testPrefix, testLogGroup)[1]),

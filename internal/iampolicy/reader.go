@@ -11,6 +11,8 @@ type ReaderArgs struct {
 	// stack moved to its current encryption. Each stored version keeps the
 	// key it was written with, so readers must keep decrypting with these.
 	PreviousKMSKeyARNs []string
+	// Through is S3's endpoint in the stack's region; needed with a key.
+	Through S3Endpoint
 }
 
 // Reader is the managed policy that people and automation attach to read
@@ -57,6 +59,9 @@ func (in *inputs) reader(a ReaderArgs) {
 		}
 		in.kmsKey(arn)
 	}
+	if len(DecryptKeys(a.KMSKeyARN, a.PreviousKMSKeyARNs)) > 0 {
+		in.s3Endpoint(a.Through)
+	}
 }
 
 // readStatements read every version below the prefix, list only the
@@ -87,10 +92,11 @@ func readStatements(a ReaderArgs) []Statement {
 	}
 	if keys := DecryptKeys(a.KMSKeyARN, a.PreviousKMSKeyARNs); len(keys) > 0 {
 		statements = append(statements, Statement{
-			Sid:      "DecryptWithKey",
-			Effect:   "Allow",
-			Action:   []string{"kms:Decrypt"},
-			Resource: keys,
+			Sid:       "DecryptWithKey",
+			Effect:    "Allow",
+			Action:    []string{"kms:Decrypt"},
+			Resource:  keys,
+			Condition: a.Through.forBucket(a.BucketARN),
 		})
 	}
 	return statements

@@ -8,7 +8,7 @@ import (
 func TestInvalidInputs(t *testing.T) {
 	function := func(mod func(*FunctionArgs)) func() error {
 		return func() error {
-			a := FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey}
+			a := FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3}
 			mod(&a)
 			_, err := Function(a)
 			return err
@@ -16,7 +16,7 @@ func TestInvalidInputs(t *testing.T) {
 	}
 	reader := func(mod func(*ReaderArgs)) func() error {
 		return func() error {
-			a := ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey}
+			a := ReaderArgs{BucketARN: testBucket, KeyPrefix: testPrefix, KMSKeyARN: testKey, Through: testS3}
 			mod(&a)
 			_, err := Reader(a)
 			return err
@@ -104,18 +104,20 @@ func TestValidInputs(t *testing.T) {
 		name string
 		args FunctionArgs
 	}{
-		{"multi-region key", FunctionArgs{BucketARN: testBucket, LogGroupARN: testLogGroup, KMSKeyARN: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"}},
+		{"multi-region key", FunctionArgs{BucketARN: testBucket, LogGroupARN: testLogGroup, KMSKeyARN: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab", Through: testS3}},
 		{"dotted bucket, nested prefix", FunctionArgs{BucketARN: "arn:aws:s3:::my.passwords.example", KeyPrefix: "a/b-c/d_e/", LogGroupARN: testLogGroup}},
 		{"log group name with #", FunctionArgs{BucketARN: testBucket, LogGroupARN: "arn:aws:logs:ap-southeast-2:123456789012:log-group:team#1.pw_gen"}},
 		{"European Sovereign Cloud", FunctionArgs{
 			BucketARN:   "arn:aws-eusc:s3:::passwords",
 			LogGroupARN: "arn:aws-eusc:logs:eusc-de-east-1:123456789012:log-group:pw",
 			KMSKeyARN:   "arn:aws-eusc:kms:eusc-de-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+			Through:     S3Endpoint{Region: "eusc-de-east-1", DNSSuffix: "amazonaws.eu"},
 		}},
 		{"china partition", FunctionArgs{
 			BucketARN:   "arn:aws-cn:s3:::passwords",
 			LogGroupARN: "arn:aws-cn:logs:cn-northwest-1:123456789012:log-group:pw",
 			KMSKeyARN:   "arn:aws-cn:kms:cn-northwest-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+			Through:     S3Endpoint{Region: "cn-northwest-1", DNSSuffix: "amazonaws.com.cn"},
 		}},
 	}
 	for _, tt := range tests {
@@ -123,15 +125,29 @@ func TestValidInputs(t *testing.T) {
 			if _, err := Function(tt.args); err != nil {
 				t.Fatalf("Function: %v", err)
 			}
-			if _, err := Reader(ReaderArgs{BucketARN: tt.args.BucketARN, KeyPrefix: tt.args.KeyPrefix, KMSKeyARN: tt.args.KMSKeyARN}); err != nil {
+			if _, err := Reader(ReaderArgs{BucketARN: tt.args.BucketARN, KeyPrefix: tt.args.KeyPrefix, KMSKeyARN: tt.args.KMSKeyARN, Through: tt.args.Through}); err != nil {
 				t.Fatalf("Reader: %v", err)
 			}
-			if _, err := Retriever(RetrieverArgs{ReaderArgs{BucketARN: tt.args.BucketARN, KeyPrefix: tt.args.KeyPrefix, KMSKeyARN: tt.args.KMSKeyARN}, tt.args.LogGroupARN}); err != nil {
+			if _, err := Retriever(RetrieverArgs{ReaderArgs{BucketARN: tt.args.BucketARN, KeyPrefix: tt.args.KeyPrefix, KMSKeyARN: tt.args.KMSKeyARN, Through: tt.args.Through}, tt.args.LogGroupARN}); err != nil {
 				t.Fatalf("Retriever: %v", err)
 			}
 			if _, err := TLSOnly(tt.args.BucketARN); err != nil {
 				t.Fatalf("TLSOnly: %v", err)
 			}
 		})
+	}
+}
+
+// A key grant needs S3's endpoint, or it could not be limited to S3's use
+// of the key for this bucket; without a key none is needed.
+func TestKeyGrantsNeedS3Endpoint(t *testing.T) {
+	if _, err := Function(FunctionArgs{BucketARN: testBucket, LogGroupARN: testLogGroup, KMSKeyARN: testKey}); err == nil || !strings.Contains(err.Error(), "region") {
+		t.Errorf("Function with a key and no endpoint: err %v, want a region error", err)
+	}
+	if _, err := Reader(ReaderArgs{BucketARN: testBucket, PreviousKMSKeyARNs: []string{testKey}, Through: S3Endpoint{Region: "eu-west-1", DNSSuffix: "x"}}); err == nil || !strings.Contains(err.Error(), "DNS suffix") {
+		t.Errorf("Reader with a bad DNS suffix: err %v, want a DNS suffix error", err)
+	}
+	if _, err := Reader(ReaderArgs{BucketARN: testBucket}); err != nil {
+		t.Errorf("Reader without a key: %v", err)
 	}
 }

@@ -81,12 +81,15 @@ func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (map[apisp
 	}
 
 	bucketARN := "arn:aws:s3:::" + bucket
-	generator, err := iampolicy.Function(iampolicy.FunctionArgs{BucketARN: bucketARN, KeyPrefix: keyPrefix, LogGroupARN: logGroupARN, KMSKeyARN: kmsKeyARN})
+	// MinIO enforces the S3 statements only; the KMS ones are built as
+	// deployed, for the region the local stack names.
+	through := iampolicy.S3Endpoint{Region: region, DNSSuffix: "amazonaws.com"}
+	generator, err := iampolicy.Function(iampolicy.FunctionArgs{BucketARN: bucketARN, KeyPrefix: keyPrefix, LogGroupARN: logGroupARN, KMSKeyARN: kmsKeyARN, Through: through})
 	if err != nil {
 		return nil, err
 	}
 	retriever, err := iampolicy.Retriever(iampolicy.RetrieverArgs{
-		ReaderArgs:  iampolicy.ReaderArgs{BucketARN: bucketARN, KeyPrefix: keyPrefix, KMSKeyARN: kmsKeyARN},
+		ReaderArgs:  iampolicy.ReaderArgs{BucketARN: bucketARN, KeyPrefix: keyPrefix, KMSKeyARN: kmsKeyARN, Through: through},
 		LogGroupARN: retrieverLogGroupARN,
 	})
 	if err != nil {

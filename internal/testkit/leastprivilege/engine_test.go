@@ -45,6 +45,25 @@ const timeout = 30 * time.Second
 
 func bucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
 
+// viaS3 is S3 in the region of kmsKeyARN, the only way the policies let a
+// principal use the key.
+var viaS3 = iampolicy.S3Endpoint{Region: "us-east-1", DNSSuffix: "amazonaws.com"}
+
+// forBucket is want with every KMS statement limited, as the builders limit
+// it, to S3's use of the key for bucketARN.
+func forBucket(want []iampolicy.Statement, bucketARN string) []iampolicy.Statement {
+	out := slices.Clone(want)
+	for i, st := range out {
+		if strings.HasPrefix(st.Action[0], "kms:") {
+			out[i].Condition = map[string]map[string][]string{"StringEquals": {
+				"kms:ViaService":                   {"s3." + viaS3.Region + "." + viaS3.DNSSuffix},
+				"kms:EncryptionContext:aws:s3:arn": {bucketARN},
+			}}
+		}
+	}
+	return out
+}
+
 // decrypt is the statement that lets readers decrypt with the stack's key.
 var decrypt = iampolicy.Statement{Sid: "DecryptWithKey", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{kmsKeyARN}}
 

@@ -50,13 +50,13 @@ func TestFunctionPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			bucket := srv.NewBucket(t)
 			doc, err := iampolicy.Function(iampolicy.FunctionArgs{
-				BucketARN: bucketARN(bucket), KeyPrefix: tt.prefix, LogGroupARN: logGroupARN, KMSKeyARN: tt.kmsKeyARN,
+				BucketARN: bucketARN(bucket), KeyPrefix: tt.prefix, LogGroupARN: logGroupARN, KMSKeyARN: tt.kmsKeyARN, Through: viaS3,
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			s3Only, others := splitS3(t, doc)
-			assertShape(t, others, tt.others)
+			assertShape(t, others, forBucket(tt.others, bucketARN(bucket)))
 			user := asUser(t, srv, s3Only)
 
 			var logs bytes.Buffer

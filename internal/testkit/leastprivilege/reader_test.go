@@ -29,12 +29,12 @@ func TestReaderPolicy(t *testing.T) {
 	for _, tt := range encryptions(srv) {
 		t.Run(tt.name, func(t *testing.T) {
 			bucket := srv.NewBucket(t)
-			doc, err := iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: bucketARN(bucket), KeyPrefix: prefix, KMSKeyARN: tt.kmsKeyARN})
+			doc, err := iampolicy.Reader(iampolicy.ReaderArgs{BucketARN: bucketARN(bucket), KeyPrefix: prefix, KMSKeyARN: tt.kmsKeyARN, Through: viaS3})
 			if err != nil {
 				t.Fatal(err)
 			}
 			s3Only, others := splitS3(t, doc)
-			assertShape(t, others, tt.others)
+			assertShape(t, others, forBucket(tt.others, bucketARN(bucket)))
 			reader := asUser(t, srv, s3Only).Client(t)
 
 			const (

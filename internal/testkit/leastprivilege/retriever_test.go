@@ -32,14 +32,14 @@ func TestRetrieverPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			bucket := srv.NewBucket(t)
 			doc, err := iampolicy.Retriever(iampolicy.RetrieverArgs{
-				ReaderArgs:  iampolicy.ReaderArgs{BucketARN: bucketARN(bucket), KeyPrefix: prefix, KMSKeyARN: tt.kmsKeyARN},
+				ReaderArgs:  iampolicy.ReaderArgs{BucketARN: bucketARN(bucket), KeyPrefix: prefix, KMSKeyARN: tt.kmsKeyARN, Through: viaS3},
 				LogGroupARN: logGroupARN,
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			s3Only, others := splitS3(t, doc)
-			assertShape(t, others, append(tt.others, logs))
+			assertShape(t, others, forBucket(append(tt.others, logs), bucketARN(bucket)))
 			user := asUser(t, srv, s3Only)
 
 			put := func(key, body string) string {
