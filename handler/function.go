@@ -135,7 +135,7 @@ func (f *function) generator(req request.Request) (generator, error) {
 		}
 		// The entropy floor is the one rule of the policy that concerns
 		// passphrases; the character rules are about passwords.
-		if err := f.policy.CheckPassphrase(req.Passphrase.Words, passphrase.BitsPerWord, passphrase.MaxWords); err != nil {
+		if err := f.policy.CheckPassphrase(req.Passphrase.Words, passphrase.BitsPerWord(), passphrase.MaxWords); err != nil {
 			return nil, err
 		}
 		return g, nil

@@ -40,6 +40,14 @@ func (e *TooLargeError) Error() string {
 // states: about 100 ms on a server core at 4,096 states.
 const workPerState = 16384
 
+// pendingPerState bounds the memory of determinization: the states kept
+// hold maxStates·pendingPerState waiting instructions at most, each stored
+// twice (in the state and in its key), 8 bytes: 16 MiB at 4,096 states.
+// Few states with huge waiting sets (25 patterns like .{900}) would
+// otherwise take hundreds of megabytes inside a 128 MB function before the
+// work bound tripped.
+const pendingPerState = 512
+
 // DFA builds the minimal automaton over the characters of classes, which
 // must be disjoint sets of printable ASCII characters. Blocks never mix
 // classes, so that counting can follow each class. It fails with a
@@ -151,12 +159,13 @@ func (ps *Patterns) determinize(reps []rune, maxStates int) (*rawDFA, error) {
 		}
 		return b.String()
 	}
+	stored, maxStored := 0, maxStates*pendingPerState
 	add := func(s state) (int32, error) {
 		k := keyOf(s)
 		if i, ok := index[k]; ok {
 			return i, nil
 		}
-		if len(states) == maxStates {
+		if stored += len(s.pending); len(states) == maxStates || stored > maxStored {
 			return 0, &TooLargeError{MaxStates: maxStates}
 		}
 		i := int32(len(states))

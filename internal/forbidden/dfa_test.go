@@ -2,8 +2,10 @@ package forbidden
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -229,5 +231,32 @@ func TestStatesOverFullAlphabetBoundEveryRequest(t *testing.T) {
 				t.Errorf("%q: %d states over %q, more than the %d over all printable ASCII", patterns, n, sub.String(), full)
 			}
 		}
+	}
+}
+
+// Few states with huge waiting sets are refused before they take the
+// memory of a 128 MB function: 25 patterns like .{900} once took 160 MB and
+// two seconds for 900 states.
+func TestDFAMemoryIsBounded(t *testing.T) {
+	var patterns []string
+	for n := 900; n < 925; n++ {
+		patterns = append(patterns, fmt.Sprintf(".{%d}", n))
+	}
+	ps, err := Compile(patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = ps.DFA([]string{"abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", "!@#$%^&*"}, 4096)
+	runtime.ReadMemStats(&after)
+	var tooLarge *TooLargeError
+	if !errors.As(err, &tooLarge) {
+		t.Fatalf("DFA: err %v, want a TooLargeError", err)
+	}
+	// Sys is what the process took from the system, which follows the
+	// peak heap; garbage collected along the way does not count.
+	if grown := int64(after.Sys) - int64(before.Sys); grown > 64<<20 {
+		t.Errorf("refusing grew the process by %d MiB, want at most 64", grown>>20)
 	}
 }

@@ -292,7 +292,7 @@ func (c *counter) run(maxLen int, visit func(n int, count func() *big.Int) bool)
 		}
 	}
 	for n := 1; ; n++ {
-		if !visit(n, count(n)) || n == maxLen {
+		if !visit(n, count(n)) || n >= maxLen {
 			return
 		}
 		r.w = c.width(n + 1)

@@ -44,7 +44,7 @@ func Default() Options {
 }
 
 // BitsPerWord is the entropy of one uniformly drawn word.
-var BitsPerWord = math.Log2(listSize)
+func BitsPerWord() float64 { return math.Log2(listSize) }
 
 // listSize is the number of words in the EFF large list.
 const listSize = 6 * 6 * 6 * 6 * 6
@@ -97,10 +97,7 @@ func CheckSeparator(s string) error {
 }
 
 // EntropyBits returns log2 of the number of passphrases the options allow.
-func (g *Generator) EntropyBits() float64 { return float64(g.opts.Words) * BitsPerWord }
-
-// Options returns the validated options.
-func (g *Generator) Options() Options { return g.opts }
+func (g *Generator) EntropyBits() float64 { return float64(g.opts.Words) * BitsPerWord() }
 
 // Generate returns a passphrase of independently and uniformly drawn
 // words, reading randomness from r. Errors carry no passphrase text.

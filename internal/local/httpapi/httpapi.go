@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"sync"
 	"time"
@@ -103,8 +104,9 @@ func New(c Config) (*Handler, error) {
 	if len(c.Routes) == 0 {
 		errs = append(errs, errors.New("no routes"))
 	}
-	if c.RateLimit <= 0 || c.BurstLimit <= 0 {
-		errs = append(errs, fmt.Errorf("rate limit %v and burst limit %d: both must be positive (API Gateway reads a missing limit as 0 and throttles every request)", c.RateLimit, c.BurstLimit))
+	// Written so that NaN fails too: every comparison with it is false.
+	if !(c.RateLimit > 0 && c.RateLimit <= math.MaxFloat64) || c.BurstLimit <= 0 {
+		errs = append(errs, fmt.Errorf("rate limit %v and burst limit %d: both must be positive and finite (API Gateway reads a missing limit as 0 and throttles every request)", c.RateLimit, c.BurstLimit))
 	}
 	auth, err := newAuthorizer(c.Issuer, c.Audiences, c.Log)
 	if err != nil {
@@ -147,8 +149,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.sub, a.clientID = id.claims["sub"], id.claims["client_id"]
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
 		answer(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	case err != nil:
+		// The client went away or stalled: nothing reaches the function.
+		a.integrationError = "read body: " + err.Error()
+		answer(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
 	payload, err := json.Marshal(newEvent(r, rt, params, body, id, a))

@@ -163,8 +163,5 @@ func (c Config) validate() error {
 // ServeHTTP serves the discovery document, the JWKS and the token endpoint.
 func (i *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) { i.mux.ServeHTTP(w, r) }
 
-// URL is the issuer identifier tokens carry as iss.
-func (i *Issuer) URL() string { return i.url }
-
 // TokenURL is the token endpoint.
 func (i *Issuer) TokenURL() string { return i.url + TokenPath }

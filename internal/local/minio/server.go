@@ -2,6 +2,7 @@ package minio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -126,10 +127,18 @@ func Start(cfg Config) (*Server, error) {
 // dataDir is where the server keeps the objects and its own state.
 func dataDir(dir string) string { return filepath.Join(dir, "data") }
 
-// Stored reports whether a server has stored anything in dir.
-func Stored(dir string) bool {
-	entries, _ := os.ReadDir(dataDir(dir))
-	return len(entries) > 0
+// Stored reports whether a server has stored anything in dir. A data
+// directory it cannot read is an error, not "nothing stored": a caller that
+// makes a new KMS key for an empty store must not make one over data.
+func Stored(dir string) (bool, error) {
+	entries, err := os.ReadDir(dataDir(dir))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look for stored data: %w", err)
+	}
+	return len(entries) > 0, nil
 }
 
 // reserve resolves addr to the address MinIO is to listen on, reporting a

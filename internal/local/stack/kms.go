@@ -34,7 +34,11 @@ func kmsSecretKey(dir string) (string, error) {
 		return secret, nil
 	case !errors.Is(err, os.ErrNotExist):
 		return "", fmt.Errorf("read the KMS key: %w", err)
-	case minio.Stored(dir):
+	}
+	switch stored, err := minio.Stored(dir); {
+	case err != nil:
+		return "", err
+	case stored:
 		return "", fmt.Errorf("%s holds data encrypted with the KMS key that was in %s, which is missing: restore the file, or remove the directory to start empty", dir, path)
 	}
 

@@ -111,7 +111,6 @@ type Mocks struct {
 
 	mu        sync.Mutex
 	resources []Resource
-	calls     []string
 }
 
 func (m *Mocks) region() string {
@@ -119,13 +118,6 @@ func (m *Mocks) region() string {
 		return DefaultRegion
 	}
 	return m.Region
-}
-
-// Calls returns the tokens of the provider functions called so far.
-func (m *Mocks) Calls() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]string(nil), m.calls...)
 }
 
 // Resources returns every registration so far, in registration order.
@@ -160,9 +152,6 @@ func (m *Mocks) Inputs() map[string]map[string]any {
 // call fails, so a lookup that crept in breaks the tests rather than the
 // preview.
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	m.mu.Lock()
-	m.calls = append(m.calls, args.Token)
-	m.mu.Unlock()
 	var out map[string]any
 	switch args.Token {
 	case callCallerIdentity:
