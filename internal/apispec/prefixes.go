@@ -65,7 +65,7 @@ func (p ClientPrefixes) Refusal(clientID, name string) string {
 		quoted = append(quoted, strconv.Quote(prefix))
 	}
 	allowed := strings.Join(quoted, " or ")
-	if name == "" {
+	if name == "" && len(p[clientID]) > 0 {
 		return fmt.Sprintf("client %s may only use names starting with %s: list with prefix=%s", clientID, allowed, p[clientID][0])
 	}
 	return fmt.Sprintf("client %s may only use names starting with %s; %q is outside them", clientID, allowed, name)

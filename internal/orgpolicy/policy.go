@@ -208,6 +208,8 @@ func describe(classes []password.Class) string {
 		names[i] = strings.TrimPrefix(cl.Include, "include_")
 	}
 	switch len(names) {
+	case 0:
+		return "no class"
 	case 1:
 		return names[0] + " only"
 	default:
