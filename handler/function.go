@@ -79,7 +79,10 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 		return rejected(err)
 	}
 	gen, err := f.generator(req)
-	if err != nil {
+	switch {
+	case orgpolicy.IsTooLarge(err):
+		return failed(http.StatusInternalServerError, "", "", fmt.Errorf("apply the organization policy: %w", err))
+	case err != nil:
 		return rejected(err)
 	}
 	if req.DryRun {
@@ -125,8 +128,9 @@ type generator interface {
 }
 
 // generator returns the generator for a request under the organization's
-// policy, or why the request cannot be served: every error is the caller's
-// to fix, with a message that says how.
+// policy, or why the request cannot be served: every error but one the
+// caller can fix, with a message that says how; orgpolicy.IsTooLarge marks
+// the one that only the deployer can.
 func (f *function) generator(req request.Request) (generator, error) {
 	if req.Type == request.TypePassphrase {
 		g, err := passphrase.New(req.Passphrase)

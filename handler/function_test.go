@@ -256,6 +256,37 @@ func TestExistingNameIsA409AndOverwriteIsPassedOn(t *testing.T) {
 	}
 }
 
+// Patterns whose automaton over a request's characters is too large
+// should have been refused at deployment; if a request still meets one, the
+// deployer must act, so the answer is a 500 without internals, not a 400
+// that tells the caller to change a request that is fine.
+func TestPolicyTooLargeForARequestIsA500(t *testing.T) {
+	h := newHarness(t)
+	var patterns []string
+	for n := 900; n < 925; n++ {
+		patterns = append(patterns, fmt.Sprintf("%q", fmt.Sprintf(".{%d}", n)))
+	}
+	h.fn.config.Policy = `{"forbiddenPatterns":[` + strings.Join(patterns, ",") + `]}`
+	policy, err := compilePolicy(h.fn.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fn.policy = policy
+	for range 2 { // the second answer comes from the warm function's cache
+		a := h.invoke(t, context.Background(), `{"length": 16}`)
+		msg, _ := a.body["message"].(string)
+		if a.StatusCode != 500 || strings.Contains(msg, "automaton") {
+			t.Fatalf("status %d body %v, want 500 without internals", a.StatusCode, a.body)
+		}
+	}
+	if len(h.store.puts) != 0 {
+		t.Errorf("stored %d objects, want none", len(h.store.puts))
+	}
+	if !strings.Contains(h.logs.String(), "automaton") {
+		t.Errorf("the log does not say why: %s", h.logs.String())
+	}
+}
+
 func TestStorageFailuresAre5xxWithoutInternals(t *testing.T) {
 	sdkError := "operation error S3: PutObject, https response error StatusCode: 503, SlowDown"
 	tests := []struct {

@@ -66,10 +66,19 @@ func (c *Compiled) Password(p password.Policy) (*Generator, error) {
 	gen, err := c.judge(p)
 	var pe *password.PolicyError
 	var oe *Error
-	if err == nil || errors.As(err, &pe) || errors.As(err, &oe) {
+	if err == nil || errors.As(err, &pe) || errors.As(err, &oe) || IsTooLarge(err) {
 		c.requests.put(p, outcome{gen, err})
 	}
 	return gen, err
+}
+
+// IsTooLarge reports whether err says the organization's patterns need a
+// larger automaton over a request's characters than a function may build.
+// The deployment's check over the widest alphabet should rule that out, so
+// it is the deployer's problem, not the caller's.
+func IsTooLarge(err error) bool {
+	var tl *forbidden.TooLargeError
+	return errors.As(err, &tl)
 }
 
 // shape is a request as the policy sees it.
