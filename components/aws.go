@@ -230,11 +230,21 @@ func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi
 	return r, nil
 }
 
-func newLogGroup(ctx *pulumi.Context, name string, retentionDays int, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
-	return cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+// newLogGroup creates a log group. deliveredBy names the AWS service that
+// delivers logs to it ("apigateway" for the access log), or is "" for a
+// function's own group. Such services add every destination group to the
+// account's CloudWatch Logs resource policy, which holds 5,120 characters;
+// groups under /aws/vendedlogs/ are covered by one wildcard entry once it
+// nears that limit, so a busy account can still turn the log on.
+func newLogGroup(ctx *pulumi.Context, name, deliveredBy string, retentionDays int, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
+	args := &cloudwatch.LogGroupArgs{
 		RetentionInDays: pulumi.Int(retentionDays),
 		Tags:            tags,
-	}, opts...)
+	}
+	if deliveredBy != "" {
+		args.NamePrefix = pulumi.String("/aws/vendedlogs/" + deliveredBy + "/" + name + "-")
+	}
+	return cloudwatch.NewLogGroup(ctx, name+"-logs", args, opts...)
 }
 
 // newRole creates the execution role of the function that description

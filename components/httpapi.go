@@ -89,7 +89,7 @@ type apiInputs struct {
 // log group. The generator and its role stay as they are.
 func newAPIStack(ctx *pulumi.Context, name string, s settings, in apiInputs, opts ...pulumi.ResourceOption) (*API, error) {
 	retrieverName := name + "-retriever"
-	logs, err := newLogGroup(ctx, retrieverName, s.logRetentionDays, in.tags, opts...)
+	logs, err := newLogGroup(ctx, retrieverName, "", s.logRetentionDays, in.tags, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func newAPIStack(ctx *pulumi.Context, name string, s settings, in apiInputs, opt
 		return nil, err
 	}
 
-	accessLogs, err := newLogGroup(ctx, name+"-api-access", s.logRetentionDays, in.tags, opts...)
+	accessLogs, err := newLogGroup(ctx, name+"-api-access", "apigateway", s.logRetentionDays, in.tags, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -179,6 +179,9 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 	expect(t, stage, "defaultRouteSettings", map[string]any{"throttlingRateLimit": 10.0, "throttlingBurstLimit": 20.0})
 	expect(t, stage, "accessLogSettings", map[string]any{"destinationArn": str(t, accessLogs.Outputs, "arn"), "format": apispec.AccessLogFormat()})
 	expect(t, accessLogs, "retentionInDays", 30.0)
+	// Under /aws/vendedlogs/, so a full CloudWatch Logs resource policy
+	// cannot stop the access log from being turned on.
+	expect(t, accessLogs, "namePrefix", "/aws/vendedlogs/apigateway/"+n("api-access")+"-")
 	for short := range wantRoutes {
 		if !stage.DependsOn(n("route-" + short)) {
 			t.Errorf("stage does not wait for route %s", short)

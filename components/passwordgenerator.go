@@ -111,7 +111,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		}
 	}
 
-	logs, err := newLogGroup(ctx, name, s.logRetentionDays, tags, child)
+	logs, err := newLogGroup(ctx, name, "", s.logRetentionDays, tags, child)
 	if err != nil {
 		return nil, err
 	}

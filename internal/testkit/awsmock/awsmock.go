@@ -251,7 +251,14 @@ func computed(typ, logical, region string, out resource.PropertyMap) string {
 		set("arn", fmt.Sprintf("arn:aws:kms:%s:%s:%s", region, Account, n))
 		return n
 	case TypeLogGroup:
-		n := name("name")
+		n := input("name")
+		if p := input("namePrefix"); n == "" && p != "" {
+			// The provider's unique name for a prefix, as for aliases.
+			n = p + "20261129120000000000000001"
+			set("name", n)
+		} else {
+			n = name("name")
+		}
 		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, Account, n))
 		return n
 	case TypeRole:
