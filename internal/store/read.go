@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,6 +133,11 @@ func (s *Store) List(ctx context.Context, prefix, token string, max int32) (Page
 	if err != nil {
 		return page, err
 	}
+	// A version listing's token would restart this listing from its first
+	// page, silently.
+	if t.KeyMarker != "" || t.VersionMarker != "" {
+		return page, ErrBadToken
+	}
 	ctx, cancel := context.WithTimeout(ctx, readBudget)
 	defer cancel()
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(max)}
@@ -158,6 +164,11 @@ func (s *Store) Versions(ctx context.Context, key, token string, max int32) (Pag
 	t, err := decodeToken(token)
 	if err != nil {
 		return page, err
+	}
+	// A name listing's token, or one from another key's versions, would
+	// list from the wrong place without a word.
+	if t.Continuation != "" || t != (pageToken{}) && !strings.HasPrefix(t.KeyMarker, key) {
+		return page, ErrBadToken
 	}
 	ctx, cancel := context.WithTimeout(ctx, readBudget)
 	defer cancel()

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -163,6 +164,18 @@ func TestListingsRefuseForeignTokens(t *testing.T) {
 		if _, err := st.Versions(ctx, "p/a.json", token, 10); !errors.Is(err, store.ErrBadToken) {
 			t.Errorf("Versions with token %q: %v, want ErrBadToken", token, err)
 		}
+	}
+	// Tokens of the other kind of listing, or of another key's versions,
+	// would list from the wrong place without a word.
+	token := func(json string) string { return base64.RawURLEncoding.EncodeToString([]byte(json)) }
+	if _, err := st.List(ctx, "p/", token(`{"k":"p/a.json","v":"1"}`), 10); !errors.Is(err, store.ErrBadToken) {
+		t.Errorf("List with a version listing's token: %v, want ErrBadToken", err)
+	}
+	if _, err := st.Versions(ctx, "p/a.json", token(`{"c":"x"}`), 10); !errors.Is(err, store.ErrBadToken) {
+		t.Errorf("Versions with a name listing's token: %v, want ErrBadToken", err)
+	}
+	if _, err := st.Versions(ctx, "p/a.json", token(`{"k":"p/b.json","v":"1"}`), 10); !errors.Is(err, store.ErrBadToken) {
+		t.Errorf("Versions with another key's token: %v, want ErrBadToken", err)
 	}
 }
 
