@@ -57,9 +57,10 @@ type Server struct {
 	waitErr error // valid once exited is closed
 }
 
-// Start starts a server and waits until it serves S3 requests. Stop it with
-// Stop; it also dies with this process (on Linux).
-func Start(cfg Config) (*Server, error) {
+// Start starts a server and waits until it serves S3 requests, or ctx ends
+// (a Ctrl-C during a slow start). Stop it with Stop; it also dies with this
+// process (on Linux).
+func Start(ctx context.Context, cfg Config) (*Server, error) {
 	addr, err := reserve(cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("start MinIO: %w", err)
@@ -117,7 +118,7 @@ func Start(cfg Config) (*Server, error) {
 	if err := <-started; err != nil {
 		return nil, fmt.Errorf("start MinIO: %w", err)
 	}
-	if err := s.waitReady(); err != nil {
+	if err := s.waitReady(ctx); err != nil {
 		s.Stop()
 		return nil, err
 	}
@@ -158,8 +159,8 @@ func reserve(addr string) (net.Addr, error) {
 // readyTimeout passes. The cluster check, not /minio/health/live: liveness
 // answers 200 while the object layer and IAM are still initialising, and
 // requests then fail with 503 XMinioServerNotInitialized.
-func (s *Server) waitReady() error {
-	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+func (s *Server) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -171,6 +172,9 @@ func (s *Server) waitReady() error {
 		case <-s.exited:
 			return fmt.Errorf("MinIO exited before it was ready (%v):\n%s", s.waitErr, s.LogTail())
 		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return fmt.Errorf("start MinIO: %w", ctx.Err())
+			}
 			return fmt.Errorf("MinIO not ready after %s:\n%s", readyTimeout, s.LogTail())
 		case <-tick.C:
 		}

@@ -33,7 +33,7 @@ func startS3(ctx context.Context, o Options, log *slog.Logger) (*minio.Server, e
 	if err != nil {
 		return nil, err
 	}
-	srv, err := minio.Start(minio.Config{
+	srv, err := minio.Start(ctx, minio.Config{
 		Binary:       bin,
 		Addr:         o.S3Addr,
 		Dir:          o.DataDir,

@@ -1,6 +1,7 @@
 package miniotest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -21,7 +22,7 @@ func start(bin string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start MinIO: %w", err)
 	}
-	proc, err := minio.Start(minio.Config{
+	proc, err := minio.Start(context.Background(), minio.Config{
 		Binary: bin,
 		Addr:   "127.0.0.1:0",
 		Dir:    dir,
