@@ -24,7 +24,7 @@ import (
 // putter is the one S3 operation the function needs; tests substitute it to
 // reach failure paths a real server will not produce on demand.
 type putter interface {
-	Put(ctx context.Context, key string, body []byte, overwrite bool) (versionID string, err error)
+	Put(ctx context.Context, key string, body []byte, opts store.PutOptions) (versionID string, err error)
 }
 
 // function implements lambda.Handler on raw payload bytes rather than a
@@ -108,7 +108,7 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("encode: %w", err))
 	}
-	versionID, err := f.store.Put(ctx, key, body, req.Overwrite)
+	versionID, err := f.store.Put(ctx, key, body, store.PutOptions{Overwrite: req.Overwrite})
 	switch {
 	case errors.Is(err, store.ErrExists):
 		return conflict(name, key)

@@ -30,12 +30,12 @@ type fakeStore struct {
 }
 
 type put struct {
-	key       string
-	body      []byte
-	overwrite bool
+	key  string
+	body []byte
+	store.PutOptions
 }
 
-func (s *fakeStore) Put(ctx context.Context, key string, body []byte, overwrite bool) (string, error) {
+func (s *fakeStore) Put(ctx context.Context, key string, body []byte, opts store.PutOptions) (string, error) {
 	if s.block {
 		<-ctx.Done()
 		return "", ctx.Err()
@@ -43,7 +43,7 @@ func (s *fakeStore) Put(ctx context.Context, key string, body []byte, overwrite 
 	if s.err != nil {
 		return "", s.err
 	}
-	s.puts = append(s.puts, put{key, append([]byte(nil), body...), overwrite})
+	s.puts = append(s.puts, put{key, append([]byte(nil), body...), opts})
 	return "v1", nil
 }
 
@@ -154,7 +154,7 @@ func TestRecipePayloadsAreStoredAndAnsweredWithoutThePassword(t *testing.T) {
 			if bits, _ := a.body["entropy_bits"].(float64); bits < 50 {
 				t.Errorf("entropy_bits = %v, implausibly low", a.body["entropy_bits"])
 			}
-			if len(h.store.puts) != 1 || h.store.puts[0].key != "passwords/"+tt.name+".json" || h.store.puts[0].overwrite {
+			if len(h.store.puts) != 1 || h.store.puts[0].key != "passwords/"+tt.name+".json" || h.store.puts[0].Overwrite {
 				t.Fatalf("puts = %+v, want one create-only put of the named key", h.store.puts)
 			}
 			var rec record
@@ -251,7 +251,7 @@ func TestExistingNameIsA409AndOverwriteIsPassedOn(t *testing.T) {
 
 	h = newHarness(t)
 	h.invoke(t, context.Background(), `{"name": "db-admin", "overwrite": true}`)
-	if len(h.store.puts) != 1 || !h.store.puts[0].overwrite {
+	if len(h.store.puts) != 1 || !h.store.puts[0].Overwrite {
 		t.Fatalf("overwrite was not passed to the store: %+v", h.store.puts)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/passwordgen/passwordgen/internal/local/lambdaruntime"
+	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/testkit/handlerbuild"
 )
 
@@ -114,7 +115,7 @@ func TestBootstrapEnforcesThePolicy(t *testing.T) {
 	if prec.Type != "passphrase" || len(words) != 7 || prec.Length != len(prec.Password) {
 		t.Errorf("stored passphrase of type %q with %d words, length %d", prec.Type, len(words), prec.Length)
 	}
-	if p := prec.Parameters.PassphraseParameters; p == nil || *p != (PassphraseParameters{Words: 7, Separator: " ", Capitalize: true}) || prec.Parameters.PasswordParameters != nil {
+	if p := prec.Parameters.PassphraseParameters; p == nil || *p != (request.PassphraseParameters{Words: 7, Separator: " ", Capitalize: true}) || prec.Parameters.PasswordParameters != nil {
 		t.Errorf("stored parameters %+v", prec.Parameters)
 	}
 	for _, w := range words {

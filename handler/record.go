@@ -22,38 +22,21 @@ type record struct {
 	// CreatedBy is the caller: the API client's JWT subject, or "iam" for
 	// a direct invocation.
 	CreatedBy string `json:"created_by"`
+	// ExpiresAt is when the password stops being served, RFC 3339; S3's
+	// lifecycle removes it within a day or so after.
+	ExpiresAt string `json:"expires_at,omitempty"`
+	// RotateEveryDays is the rotation period the password was stored with.
+	RotateEveryDays int `json:"rotate_every_days,omitempty"`
+	// RotatedFrom is the version a rotation replaced.
+	RotatedFrom string `json:"rotated_from,omitempty"`
 }
 
 // parameters holds the parameters of the record's type, and only those:
 // exactly one of the two is set, and its fields appear directly under
 // "parameters".
 type parameters struct {
-	*PasswordParameters
-	*PassphraseParameters
-}
-
-// PasswordParameters are a password's request fields. Exported only
-// because encoding/json cannot decode into an unexported embedded pointer.
-type PasswordParameters struct {
-	IncludeUppercase        bool   `json:"include_uppercase"`
-	IncludeLowercase        bool   `json:"include_lowercase"`
-	IncludeNumbers          bool   `json:"include_numbers"`
-	IncludeSymbols          bool   `json:"include_symbols"`
-	Symbols                 string `json:"symbols"`
-	ExcludeCharacters       string `json:"exclude_characters"`
-	ExcludeAmbiguous        bool   `json:"exclude_ambiguous"`
-	RequireEachIncludedType bool   `json:"require_each_included_type"`
-	MinLowercase            int    `json:"min_lowercase"`
-	MinUppercase            int    `json:"min_uppercase"`
-	MinNumbers              int    `json:"min_numbers"`
-	MinSymbols              int    `json:"min_symbols"`
-}
-
-// PassphraseParameters are a passphrase's request fields.
-type PassphraseParameters struct {
-	Words      int    `json:"words"`
-	Separator  string `json:"separator"`
-	Capitalize bool   `json:"capitalize"`
+	*request.PasswordParameters
+	*request.PassphraseParameters
 }
 
 func newRecord(secret string, req request.Request, entropyBits float64, now time.Time, createdBy string) record {
@@ -65,26 +48,7 @@ func newRecord(secret string, req request.Request, entropyBits float64, now time
 		EntropyBits: entropyBits,
 		CreatedBy:   createdBy,
 	}
-	if req.Type == request.TypePassphrase {
-		o := req.Passphrase
-		rec.Parameters.PassphraseParameters = &PassphraseParameters{Words: o.Words, Separator: o.Separator, Capitalize: o.Capitalize}
-		return rec
-	}
-	p := req.Policy
-	rec.Parameters.PasswordParameters = &PasswordParameters{
-		IncludeUppercase:        p.Uppercase,
-		IncludeLowercase:        p.Lowercase,
-		IncludeNumbers:          p.Numbers,
-		IncludeSymbols:          p.Symbols,
-		Symbols:                 p.SymbolSet,
-		ExcludeCharacters:       p.ExcludeCharacters,
-		ExcludeAmbiguous:        p.ExcludeAmbiguous,
-		RequireEachIncludedType: p.RequireEachIncludedType,
-		MinLowercase:            p.MinLowercase,
-		MinUppercase:            p.MinUppercase,
-		MinNumbers:              p.MinNumbers,
-		MinSymbols:              p.MinSymbols,
-	}
+	rec.Parameters.PasswordParameters, rec.Parameters.PassphraseParameters = req.Parameters()
 	return rec
 }
 

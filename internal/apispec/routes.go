@@ -20,7 +20,7 @@ var Scopes = []struct{ Name, Description string }{
 	{ReadScopeName, "Read stored passwords and list names and versions"},
 }
 
-// Function names which of the stack's two functions serves a route.
+// Function names one of the stack's functions.
 type Function int
 
 const (
@@ -28,6 +28,9 @@ const (
 	Generator Function = iota
 	// Retriever is the read-only function that answers stored passwords.
 	Retriever
+	// Rotator is the scheduled function that replaces due passwords
+	// without ever reading one. No route reaches it.
+	Rotator
 )
 
 // Handler is the Lambda handler name of a function. Both run the same
@@ -35,8 +38,11 @@ const (
 // the generator keeps "bootstrap", so stacks deployed before the HTTP API
 // see no change.
 func (f Function) Handler() string {
-	if f == Retriever {
+	switch f {
+	case Retriever:
 		return "retrieve"
+	case Rotator:
+		return "rotate"
 	}
 	return "bootstrap"
 }

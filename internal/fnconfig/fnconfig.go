@@ -29,6 +29,15 @@ const (
 	EnvMinLength = "PASSWORD_MIN_LENGTH"
 	EnvMaxLength = "PASSWORD_MAX_LENGTH"
 	EnvPolicy    = "PASSWORD_POLICY"
+	// EnvExpiryDays lists the expiry values offered, comma-separated, as
+	// "1,7,30"; empty offers none.
+	EnvExpiryDays = "PASSWORD_EXPIRY_DAYS"
+	// EnvTrustScheduledTime lets the rotator take a run's scheduled time
+	// from its payload even when it lies in the future. Only the local
+	// stack sets it, so its tests can make passwords due without waiting;
+	// a deployed rotator clamps the time to now, so no invoker can force
+	// early rotations.
+	EnvTrustScheduledTime = "ROTATION_TRUST_SCHEDULED_TIME"
 	// EnvClientPrefixes holds ClientPrefixes as compact JSON,
 	// {"<client id>": ["team-a/"]}: one variable, however many clients.
 	EnvClientPrefixes = "API_CLIENT_PREFIXES"
@@ -56,6 +65,8 @@ type Config struct {
 	Limits   request.Limits
 	// ClientPrefixes limits HTTP API clients to names; nil limits none.
 	ClientPrefixes apispec.ClientPrefixes
+	// TrustScheduledTime is EnvTrustScheduledTime; never true in AWS.
+	TrustScheduledTime bool
 	// Policy is the organization's password policy as EncodePolicy writes
 	// it, one compact JSON value rather than a variable per setting; ""
 	// means none.
@@ -108,10 +119,14 @@ func (c Config) DecodePolicy() (orgpolicy.Policy, error) {
 // SSE-S3, as the function reads an unset and an empty one alike.
 func (c Config) Env() map[string]string {
 	env := map[string]string{
-		EnvBucket:    c.Bucket,
-		EnvKeyPrefix: c.KeyPrefix,
-		EnvMinLength: strconv.Itoa(c.Limits.MinLength),
-		EnvMaxLength: strconv.Itoa(c.Limits.MaxLength),
+		EnvBucket:     c.Bucket,
+		EnvKeyPrefix:  c.KeyPrefix,
+		EnvMinLength:  strconv.Itoa(c.Limits.MinLength),
+		EnvMaxLength:  strconv.Itoa(c.Limits.MaxLength),
+		EnvExpiryDays: joinInts(c.Limits.ExpiryDays),
+	}
+	if c.TrustScheduledTime {
+		env[EnvTrustScheduledTime] = "true"
 	}
 	if c.KMSKeyID != "" {
 		env[EnvKMSKeyID] = c.KMSKeyID
@@ -171,6 +186,16 @@ func FromEnv(lookupEnv func(string) (string, bool)) (Config, error) {
 	if err := cfg.Limits.Validate(EnvMinLength, EnvMaxLength); err != nil {
 		return Config{}, err
 	}
+	if v, ok := lookupEnv(EnvExpiryDays); ok {
+		if cfg.Limits.ExpiryDays, err = splitInts(EnvExpiryDays, v); err != nil {
+			return Config{}, err
+		}
+	}
+	if v, _ := lookupEnv(EnvTrustScheduledTime); v != "" {
+		if cfg.TrustScheduledTime, err = strconv.ParseBool(v); err != nil {
+			return Config{}, fmt.Errorf("%s=%q is not true or false", EnvTrustScheduledTime, v)
+		}
+	}
 	if v, _ := lookupEnv(EnvClientPrefixes); v != "" {
 		if err := json.Unmarshal([]byte(v), &cfg.ClientPrefixes); err != nil {
 			return Config{}, fmt.Errorf("%s: want {\"<client id>\": [\"<prefix>/\", ...]}: %w", EnvClientPrefixes, err)
@@ -196,4 +221,28 @@ func intFromEnv(lookupEnv func(string) (string, bool), name string, def int) (in
 		return 0, fmt.Errorf("%s=%q is not a whole number", name, v)
 	}
 	return n, nil
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// splitInts reads what joinInts wrote: positive whole numbers, each once.
+func splitInts(name, v string) ([]int, error) {
+	if v == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || slices.Contains(out, n) {
+			return nil, fmt.Errorf("%s=%q: want distinct positive whole numbers separated by commas, like \"1,7,30\"", name, v)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -26,6 +26,7 @@ func TestRoundTrip(t *testing.T) {
 		{Bucket: "b", KeyPrefix: DefaultKeyPrefix, KMSKeyID: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", Limits: request.DefaultLimits()},
 		{Bucket: "b", KeyPrefix: "", Limits: request.Limits{MinLength: 12, MaxLength: 64}},
 		{Bucket: "my.bucket", KeyPrefix: "team-a/db/", Limits: request.Limits{MinLength: 4, MaxLength: 4096}},
+		{Bucket: "b", KeyPrefix: "x/", Limits: request.Limits{MinLength: 8, MaxLength: 8, ExpiryDays: []int{3}}, TrustScheduledTime: true},
 		{Bucket: "b", KeyPrefix: "", Limits: request.DefaultLimits(), ClientPrefixes: apispec.ClientPrefixes{"c1": {"team-a/", "x/y/"}, "c2": {"team-b/"}}},
 	} {
 		got, err := FromEnv(lookup(c.Env()))
@@ -39,11 +40,13 @@ func TestRoundTrip(t *testing.T) {
 // build reads exactly these, so renaming one would break it.
 func TestEnvNames(t *testing.T) {
 	got := Config{Bucket: "b", KeyPrefix: "p/", KMSKeyID: "k", Limits: request.Limits{MinLength: 10, MaxLength: 20}}.Env()
-	want := map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "p/", "KMS_KEY_ID": "k", "PASSWORD_MIN_LENGTH": "10", "PASSWORD_MAX_LENGTH": "20"}
+	// PASSWORD_EXPIRY_DAYS is always set: unset means the default values,
+	// empty means none.
+	want := map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "p/", "KMS_KEY_ID": "k", "PASSWORD_MIN_LENGTH": "10", "PASSWORD_MAX_LENGTH": "20", "PASSWORD_EXPIRY_DAYS": ""}
 	if !maps.Equal(got, want) {
 		t.Errorf("Env() = %v, want %v", got, want)
 	}
-	environ := []string{"BUCKET_NAME=b", "KEY_PREFIX=p/", "KMS_KEY_ID=k", "PASSWORD_MAX_LENGTH=20", "PASSWORD_MIN_LENGTH=10"}
+	environ := []string{"BUCKET_NAME=b", "KEY_PREFIX=p/", "KMS_KEY_ID=k", "PASSWORD_EXPIRY_DAYS=", "PASSWORD_MAX_LENGTH=20", "PASSWORD_MIN_LENGTH=10"}
 	if got := (Config{Bucket: "b", KeyPrefix: "p/", KMSKeyID: "k", Limits: request.Limits{MinLength: 10, MaxLength: 20}}).Environ(); !slices.Equal(got, environ) {
 		t.Errorf("Environ() = %q, want %q", got, environ)
 	}
@@ -64,7 +67,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Bucket: "b", KeyPrefix: "passwords/", Limits: request.Limits{MinLength: 8, MaxLength: 128}}
+	want := Config{Bucket: "b", KeyPrefix: "passwords/", Limits: request.Limits{MinLength: 8, MaxLength: 128, ExpiryDays: []int{1, 7, 30, 90, 365}}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
 	}
@@ -78,6 +81,10 @@ func TestFromEnvRejectsBrokenDeployments(t *testing.T) {
 		{map[string]string{}, "BUCKET_NAME is not set"},
 		{map[string]string{"BUCKET_NAME": ""}, "BUCKET_NAME is not set"},
 		{map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "../x/"}, "KEY_PREFIX"},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "1,,7"}, "PASSWORD_EXPIRY_DAYS"},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "0"}, "PASSWORD_EXPIRY_DAYS"},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "7,7"}, "PASSWORD_EXPIRY_DAYS"},
+		{map[string]string{"BUCKET_NAME": "b", "ROTATION_TRUST_SCHEDULED_TIME": "yes please"}, "ROTATION_TRUST_SCHEDULED_TIME"},
 		{map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "passwords"}, "KEY_PREFIX"},
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MIN_LENGTH": "ten"}, `PASSWORD_MIN_LENGTH="ten" is not a whole number`},
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MAX_LENGTH": "5000"}, "PASSWORD_MAX_LENGTH must be between 4 and 4096, got 5000"},

@@ -2,7 +2,9 @@ package request
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,6 +56,12 @@ var fields = map[string]setter{
 	},
 	"capitalize": func(r *Request, v any, _ Limits) error { return setBool(&r.Passphrase.Capitalize, v) },
 	"dry_run":    func(r *Request, v any, _ Limits) error { return setBool(&r.DryRun, v) },
+	"expires_in_days": func(r *Request, v any, l Limits) error {
+		return setExpiry(&r.ExpiresInDays, v, l.ExpiryDays)
+	},
+	"rotate_every_days": func(r *Request, v any, _ Limits) error {
+		return setInt(&r.RotateEveryDays, v, 1, MaxRotateEveryDays)
+	},
 }
 
 // passphraseFields apply only to passphrases; every other field but the
@@ -63,7 +71,10 @@ var fields = map[string]setter{
 var passphraseFields = map[string]bool{"words": true, "separator": true, "capitalize": true}
 
 // sharedFields apply to both types.
-var sharedFields = map[string]bool{"type": true, "name": true, "overwrite": true, "dry_run": true}
+var sharedFields = map[string]bool{
+	"type": true, "name": true, "overwrite": true, "dry_run": true,
+	"expires_in_days": true, "rotate_every_days": true,
+}
 
 // checkType accepts the two types of secret.
 func checkType(s string) error {
@@ -109,6 +120,34 @@ func setInt(dst *int, v any, lo, hi int) error {
 	}
 	*dst = i
 	return nil
+}
+
+// setExpiry accepts only the values the bucket has a lifecycle rule for:
+// any other would be stored as asked and never expire.
+func setExpiry(dst *int, v any, allowed []int) error {
+	if v == nil {
+		return nil
+	}
+	if len(allowed) == 0 {
+		return errors.New("is not offered by this deployment: its bucket has no expiry rules")
+	}
+	var n int
+	if err := setInt(&n, v, slices.Min(allowed), slices.Max(allowed)); err != nil {
+		return fmt.Errorf("must be one of %s, got %s", listInts(allowed), describe(v))
+	}
+	if !slices.Contains(allowed, n) {
+		return fmt.Errorf("must be one of %s, got %d", listInts(allowed), n)
+	}
+	*dst = n
+	return nil
+}
+
+func listInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 func setBool(dst *bool, v any) error {

@@ -9,17 +9,30 @@ const (
 	HighestLimit = 4096
 )
 
-// Limits bound the length a request may ask for. They come from the
-// deployer, not the caller.
+// Limits bound what a request may ask for. They come from the deployer,
+// not the caller.
 type Limits struct {
 	MinLength int
 	MaxLength int
+	// ExpiryDays are the values expires_in_days may take: the bucket has a
+	// lifecycle rule for each, and S3 expires nothing else. Empty means
+	// the deployment offers no expiry.
+	ExpiryDays []int
 }
 
-// DefaultLimits returns the recipe's bounds, 8 to 128 characters.
+// DefaultLimits returns the recipe's bounds, 8 to 128 characters, and
+// expiry after a day, a week, a month, a quarter or a year.
 func DefaultLimits() Limits {
-	return Limits{MinLength: 8, MaxLength: 128}
+	return Limits{MinLength: 8, MaxLength: 128, ExpiryDays: DefaultExpiryDays()}
 }
+
+// DefaultExpiryDays are the expiry values a deployment offers unless it
+// says otherwise.
+func DefaultExpiryDays() []int { return []int{1, 7, 30, 90, 365} }
+
+// MaxRotateEveryDays bounds rotate_every_days at ten years: longer is
+// no rotation at all.
+const MaxRotateEveryDays = 3650
 
 // Validate reports a deployment mistake in the limits, naming them minName
 // and maxName: each caller knows the limits by the name its user set them

@@ -11,14 +11,14 @@ func TestLimitsValidate(t *testing.T) {
 		want   string // "" = valid
 	}{
 		{DefaultLimits(), ""},
-		{Limits{4, 4}, ""},
-		{Limits{4, 4096}, ""},
-		{Limits{4096, 4096}, ""},
-		{Limits{3, 128}, "min must be between 4 and 4096, got 3"},
-		{Limits{8, 4097}, "max must be between 4 and 4096, got 4097"},
-		{Limits{0, 0}, "min must be between 4 and 4096, got 0"},
-		{Limits{-8, 128}, "min must be between 4 and 4096, got -8"},
-		{Limits{129, 128}, "min (129) must not exceed max (128)"},
+		{Limits{MinLength: 4, MaxLength: 4}, ""},
+		{Limits{MinLength: 4, MaxLength: 4096}, ""},
+		{Limits{MinLength: 4096, MaxLength: 4096}, ""},
+		{Limits{MinLength: 3, MaxLength: 128}, "min must be between 4 and 4096, got 3"},
+		{Limits{MinLength: 8, MaxLength: 4097}, "max must be between 4 and 4096, got 4097"},
+		{Limits{MinLength: 0, MaxLength: 0}, "min must be between 4 and 4096, got 0"},
+		{Limits{MinLength: -8, MaxLength: 128}, "min must be between 4 and 4096, got -8"},
+		{Limits{MinLength: 129, MaxLength: 128}, "min (129) must not exceed max (128)"},
 	}
 	for _, tt := range tests {
 		err := tt.limits.Validate("min", "max")

@@ -31,6 +31,12 @@ type Request struct {
 	// DryRun asks only for the entropy and the policy in force: nothing is
 	// generated or stored.
 	DryRun bool
+	// ExpiresInDays asks S3 to expire the password after that many days,
+	// one of Limits.ExpiryDays; 0 means never.
+	ExpiresInDays int
+	// RotateEveryDays asks the rotator to replace the password with a new
+	// one of the same parameters every that many days; 0 means never.
+	RotateEveryDays int
 }
 
 // Parse decodes and validates event. limits must have passed
@@ -64,6 +70,11 @@ func Parse(event []byte, limits Limits) (Request, error) {
 	}
 	if err := checkFieldsFit(r, given); err != nil {
 		return Request{}, err
+	}
+	// A rotated version would restart S3's expiry clock, so the password
+	// would never expire.
+	if r.ExpiresInDays != 0 && r.RotateEveryDays != 0 {
+		return Request{}, &Error{Field: "rotate_every_days", Message: `cannot be combined with "expires_in_days": each new version would restart the expiry; choose one`}
 	}
 	// password.New repeats this check; making it here as well gives the
 	// caller the same answer before any other combination is looked at.

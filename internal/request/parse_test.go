@@ -353,3 +353,54 @@ func TestErrorString(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerationJSONRegeneratesTheSameParameters(t *testing.T) {
+	for _, body := range []string{
+		`{}`,
+		`{"length": 40, "symbols": "<>&\"\\", "exclude_characters": "abc\"\\", "min_numbers": 3, "require_each_included_type": true, "name": "team-a/db", "rotate_every_days": 30, "overwrite": true}`,
+		`{"type": "passphrase", "words": 8, "separator": "-", "capitalize": true, "expires_in_days": 7}`,
+	} {
+		want, err := Parse([]byte(body), DefaultLimits())
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", body, err)
+		}
+		gen := want.GenerationJSON()
+		got, err := Parse(gen, DefaultLimits())
+		if err != nil {
+			t.Fatalf("Parse(GenerationJSON() = %s): %v", gen, err)
+		}
+		if got.Type != want.Type || got.Policy != want.Policy || got.Passphrase != want.Passphrase {
+			t.Errorf("%s: regenerated %+v, want %+v", body, got, want)
+		}
+		if got.Name != "" || got.Overwrite || got.ExpiresInDays != 0 || got.RotateEveryDays != 0 {
+			t.Errorf("%s: GenerationJSON %s carries more than the generation parameters", body, gen)
+		}
+	}
+}
+
+func TestExpiryAndRotation(t *testing.T) {
+	for _, tc := range []struct {
+		body    string
+		limits  Limits
+		wantErr string // "" = accepted
+	}{
+		{`{"expires_in_days": 7}`, DefaultLimits(), ""},
+		{`{"type": "passphrase", "rotate_every_days": 90}`, DefaultLimits(), ""},
+		{`{"expires_in_days": 8}`, DefaultLimits(), "expires_in_days: must be one of 1, 7, 30, 90, 365, got 8"},
+		{`{"expires_in_days": "7"}`, DefaultLimits(), `expires_in_days: must be one of 1, 7, 30, 90, 365, got the string "7"`},
+		{`{"expires_in_days": 7}`, Limits{MinLength: 8, MaxLength: 128}, "expires_in_days: is not offered by this deployment"},
+		{`{"rotate_every_days": 0}`, DefaultLimits(), "rotate_every_days: must be between 1 and 3650, got 0"},
+		{`{"rotate_every_days": 3651}`, DefaultLimits(), "rotate_every_days: must be between 1 and 3650"},
+		{`{"expires_in_days": 7, "rotate_every_days": 30}`, DefaultLimits(), `rotate_every_days: cannot be combined with "expires_in_days"`},
+	} {
+		r, err := Parse([]byte(tc.body), tc.limits)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("Parse(%s): %v", tc.body, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("Parse(%s) error = %v, want %q", tc.body, err, tc.wantErr)
+		case tc.wantErr == "" && r.ExpiresInDays == 0 && r.RotateEveryDays == 0:
+			t.Errorf("Parse(%s) kept neither expiry nor rotation: %+v", tc.body, r)
+		}
+	}
+}

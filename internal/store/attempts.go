@@ -19,13 +19,15 @@ type attemptLog struct {
 	uncertain bool
 }
 
-// exists reports a refused create: ErrExists, unless an earlier attempt may
-// itself have stored the object, in which case the outcome is unknown.
-func (a *attemptLog) exists(key string, cause error) error {
+// refused reports a refused conditional write as reason (ErrExists for a
+// create, ErrChanged for a replacement), unless an earlier attempt may
+// itself have stored the object, which would make S3 refuse the retry just
+// the same: then the outcome is unknown.
+func (a *attemptLog) refused(key string, reason, cause error) error {
 	if a.uncertain {
 		return fmt.Errorf("store %s: outcome unknown: refused after an attempt that may have stored it: %w", key, cause)
 	}
-	return fmt.Errorf("store %s: %w", key, ErrExists)
+	return fmt.Errorf("store %s: %w", key, reason)
 }
 
 // option installs the log in one PutObject call's middleware stack, right

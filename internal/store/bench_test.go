@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/passwordgen/passwordgen/internal/store"
 )
 
 // BenchmarkPut compares Put (checksum, SSE, create-only) with the bare
@@ -18,7 +20,7 @@ func BenchmarkPut(b *testing.B) {
 		st, _, _ := minioStore(b, "")
 		body := secretRecord(b)
 		for i := 0; b.Loop(); i++ {
-			if _, err := st.Put(ctx, fmt.Sprintf("k%d.json", i), body, false); err != nil {
+			if _, err := st.Put(ctx, fmt.Sprintf("k%d.json", i), body, store.PutOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 func TestPathStyle(t *testing.T) {
 	fake := newFakeS3(t, ok)
 	t.Setenv("AWS_ENDPOINT_URL_S3", strings.Replace(fake.URL, "127.0.0.1", "localhost", 1))
-	if _, err := newStore(t, "bucket", "").Put(context.Background(), "k.json", []byte("{}"), false); err != nil {
+	if _, err := newStore(t, "bucket", "").Put(context.Background(), "k.json", []byte("{}"), store.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := fake.requests[0].path; got != "/bucket/k.json" {

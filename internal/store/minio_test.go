@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/passwordgen/passwordgen/internal/objecttags"
 	"github.com/passwordgen/passwordgen/internal/store"
 	"github.com/passwordgen/passwordgen/internal/testkit/deadend"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
@@ -42,7 +44,7 @@ func TestCreateStoresEncryptedRecord(t *testing.T) {
 			}
 			st, _, bucket := minioStore(t, kmsKeyID)
 			body := secretRecord(t)
-			version, err := st.Put(context.Background(), "passwords/a.json", body, false)
+			version, err := st.Put(context.Background(), "passwords/a.json", body, store.PutOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,10 +79,10 @@ func TestCreateStoresEncryptedRecord(t *testing.T) {
 func TestCreateRefusesExistingKey(t *testing.T) {
 	st, srv, bucket := minioStore(t, "")
 	first := secretRecord(t)
-	if _, err := st.Put(context.Background(), "a.json", first, false); err != nil {
+	if _, err := st.Put(context.Background(), "a.json", first, store.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := st.Put(context.Background(), "a.json", secretRecord(t), false)
+	_, err := st.Put(context.Background(), "a.json", secretRecord(t), store.PutOptions{})
 	if !errors.Is(err, store.ErrExists) {
 		t.Fatalf("second create: %v, want ErrExists", err)
 	}
@@ -97,7 +99,7 @@ func TestOverwriteKeepsPreviousVersion(t *testing.T) {
 	bodies := [][]byte{secretRecord(t), secretRecord(t)}
 	var ids []string
 	for i, body := range bodies {
-		id, err := st.Put(context.Background(), "a.json", body, i > 0)
+		id, err := st.Put(context.Background(), "a.json", body, store.PutOptions{Overwrite: i > 0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +125,7 @@ func TestConcurrentCreatesOneWins(t *testing.T) {
 		wg.Go(func() {
 			body := secretRecord(t)
 			<-start
-			_, errs[i] = st.Put(context.Background(), "a.json", body, false)
+			_, errs[i] = st.Put(context.Background(), "a.json", body, store.PutOptions{})
 		})
 	}
 	close(start)
@@ -167,7 +169,7 @@ func TestUnreachableS3AnswersBeforeDeadline(t *testing.T) {
 			// gives up by itself, as the default Lambda's 10 seconds require.
 			ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
 			defer cancel()
-			_, err := newStore(t, bucket, "").Put(ctx, "a.json", secretRecord(t), false)
+			_, err := newStore(t, bucket, "").Put(ctx, "a.json", secretRecord(t), store.PutOptions{})
 			if err == nil || errors.Is(err, store.ErrExists) {
 				t.Fatalf("Put = %v, want a storage error", err)
 			}
@@ -210,7 +212,7 @@ func TestDamagedBodyIsNotStored(t *testing.T) {
 			useEndpoint(t, proxy.URL, srv.AccessKey, srv.SecretKey)
 			trust(t, proxy)
 
-			_, err := newStore(t, bucket, "").Put(context.Background(), "a.json", secretRecord(t), false)
+			_, err := newStore(t, bucket, "").Put(context.Background(), "a.json", secretRecord(t), store.PutOptions{})
 			if err == nil {
 				t.Fatal("Put of a damaged body succeeded")
 			}
@@ -290,4 +292,66 @@ func read(t *testing.T, srv *miniotest.Server, bucket, key, versionID string) []
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestConditionalReplace is the rotator's guard: a replacement names the
+// ETag it saw, and a write made since, or a delete, wins over it.
+func TestConditionalReplace(t *testing.T) {
+	st, srv, bucket := minioStore(t, "")
+	ctx := context.Background()
+	tags := map[string]string{objecttags.KeyRotateEveryDays: "30", "params_1": "e30"}
+	if _, err := st.Put(ctx, "a.json", secretRecord(t), store.PutOptions{Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := srv.Client(t).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("a.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := srv.Client(t).GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(bucket), Key: aws.String("a.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]string{}
+	for _, tag := range got.TagSet {
+		stored[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	if !maps.Equal(stored, tags) {
+		t.Errorf("stored tags %v, want %v", stored, tags)
+	}
+
+	// Someone overwrites after the rotator listed the object.
+	if _, err := st.Put(ctx, "a.json", secretRecord(t), store.PutOptions{Overwrite: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(ctx, "a.json", secretRecord(t), store.PutOptions{IfMatch: aws.ToString(head.ETag)}); !errors.Is(err, store.ErrChanged) {
+		t.Fatalf("replace with a stale ETag: %v, want ErrChanged", err)
+	}
+	if n := len(versions(t, srv, bucket, "a.json")); n != 2 {
+		t.Fatalf("%d versions after a refused replace, want 2", n)
+	}
+	head, err = srv.Client(t).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("a.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(ctx, "a.json", secretRecord(t), store.PutOptions{IfMatch: aws.ToString(head.ETag)}); err != nil {
+		t.Fatalf("replace with the current ETag: %v", err)
+	}
+
+	if _, err := srv.Client(t).DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("a.json")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(ctx, "a.json", secretRecord(t), store.PutOptions{IfMatch: aws.ToString(head.ETag)}); !errors.Is(err, store.ErrChanged) {
+		t.Fatalf("replace of a deleted object: %v, want ErrChanged", err)
+	}
+}
+
+func TestPutRefusesTagsS3Would(t *testing.T) {
+	st, srv, bucket := minioStore(t, "")
+	_, err := st.Put(context.Background(), "a.json", secretRecord(t), store.PutOptions{Tags: map[string]string{"k": "a!b"}})
+	if err == nil || !strings.Contains(err.Error(), "not allowed in S3 tags") {
+		t.Fatalf("Put with an illegal tag: %v", err)
+	}
+	if n := len(versions(t, srv, bucket, "a.json")); n != 0 {
+		t.Errorf("%d versions stored by a refused Put", n)
+	}
 }

@@ -102,7 +102,7 @@ func TestPutAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakeS3(t, tt.script...)
 			body := secretRecord(t)
-			version, err := newStore(t, "bucket", "").Put(context.Background(), "passwords/a.json", body, tt.overwrite)
+			version, err := newStore(t, "bucket", "").Put(context.Background(), "passwords/a.json", body, store.PutOptions{Overwrite: tt.overwrite})
 			if n := fake.count(); n != tt.requests {
 				t.Errorf("S3 received %d requests, want %d", n, tt.requests)
 			}
@@ -156,7 +156,7 @@ func TestPutRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakeS3(t, ok)
 			body := secretRecord(t)
-			if _, err := newStore(t, "bucket", tt.kmsKeyID).Put(context.Background(), "passwords/team-a/db.json", body, tt.overwrite); err != nil {
+			if _, err := newStore(t, "bucket", tt.kmsKeyID).Put(context.Background(), "passwords/team-a/db.json", body, store.PutOptions{Overwrite: tt.overwrite}); err != nil {
 				t.Fatal(err)
 			}
 			req := fake.requests[0]

@@ -21,7 +21,7 @@ func TestGetReadsCurrentAndOlderVersions(t *testing.T) {
 	bodies := [][]byte{secretRecord(t), secretRecord(t)}
 	var ids []string
 	for i, body := range bodies {
-		id, err := st.Put(ctx, "p/a.json", body, i > 0)
+		id, err := st.Put(ctx, "p/a.json", body, store.PutOptions{Overwrite: i > 0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func TestGetReadsCurrentAndOlderVersions(t *testing.T) {
 func TestGetFindsNothing(t *testing.T) {
 	st, srv, bucket := minioStore(t, "")
 	ctx := context.Background()
-	first, err := st.Put(ctx, "p/deleted.json", secretRecord(t), false)
+	first, err := st.Put(ctx, "p/deleted.json", secretRecord(t), store.PutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestGetFindsNothing(t *testing.T) {
 	if err != nil || !aws.ToBool(del.DeleteMarker) {
 		t.Fatalf("delete: %v", err)
 	}
-	if _, err := st.Put(ctx, "p/live.json", secretRecord(t), false); err != nil {
+	if _, err := st.Put(ctx, "p/live.json", secretRecord(t), store.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct{ name, key, version string }{
@@ -80,11 +80,11 @@ func TestListPaginates(t *testing.T) {
 	for i := range 7 {
 		key := fmt.Sprintf("p/team/k%d.json", i)
 		want = append(want, key)
-		if _, err := st.Put(ctx, key, secretRecord(t), false); err != nil {
+		if _, err := st.Put(ctx, key, secretRecord(t), store.PutOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.Put(ctx, "p/other/x.json", secretRecord(t), false); err != nil {
+	if _, err := st.Put(ctx, "p/other/x.json", secretRecord(t), store.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -112,13 +112,13 @@ func TestVersionsPaginatesOneKey(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i := range 4 {
-		id, err := st.Put(ctx, "p/a.json", secretRecord(t), i > 0)
+		id, err := st.Put(ctx, "p/a.json", secretRecord(t), store.PutOptions{Overwrite: i > 0})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
-	if _, err := st.Put(ctx, "p/a.json.json", secretRecord(t), false); err != nil {
+	if _, err := st.Put(ctx, "p/a.json.json", secretRecord(t), store.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	del, err := srv.Client(t).DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: aws.String("p/a.json")})

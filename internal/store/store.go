@@ -16,11 +16,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/passwordgen/passwordgen/internal/objecttags"
 )
 
 // ErrExists reports that the key already holds an object and overwrite was
 // not requested. The stored object is untouched.
 var ErrExists = errors.New("object already exists")
+
+// ErrChanged reports that a conditional replacement found the object
+// changed or gone since the caller saw it. The stored object is untouched.
+var ErrChanged = errors.New("object changed since it was listed")
 
 // ErrDenied reports that S3 (or KMS behind it) refused the request for lack
 // of permission: a deployment problem that no retry fixes.
@@ -53,27 +59,54 @@ func New(client *s3.Client, bucket, kmsKeyID string) *Store {
 	return &Store{client: client, bucket: bucket, kmsKeyID: kmsKeyID}
 }
 
+// PutOptions say when Put may replace an object and what to store with it.
+type PutOptions struct {
+	// Overwrite allows replacing an existing object; without it (and
+	// without IfMatch) Put only creates.
+	Overwrite bool
+	// IfMatch replaces the object only while its ETag is this one, so a
+	// write made since the caller looked is never clobbered. It implies
+	// Overwrite.
+	IfMatch string
+	// Tags are stored with the object, in the same request, so no version
+	// ever exists without them.
+	Tags map[string]string
+}
+
 // Put stores body as the JSON object key with one PutObject and returns the
-// new version id ("" if the bucket is unversioned). Unless overwrite is
-// true, an existing key is left untouched and Put returns an error wrapping
-// ErrExists. Errors never contain body.
-func (s *Store) Put(ctx context.Context, key string, body []byte, overwrite bool) (versionID string, err error) {
+// new version id ("" if the bucket is unversioned). An existing key is left
+// untouched, and Put returns an error wrapping ErrExists, unless opts allow
+// replacing it; with opts.IfMatch, a key changed or deleted since is left
+// as it is and the error wraps ErrChanged. Errors never contain body.
+func (s *Store) Put(ctx context.Context, key string, body []byte, opts PutOptions) (versionID string, err error) {
+	in, err := s.input(key, body, opts)
+	if err != nil {
+		return "", fmt.Errorf("store %s: %w", key, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, putBudget)
 	defer cancel()
 	var attempts attemptLog
+	reason := ErrExists
+	if opts.IfMatch != "" {
+		reason = ErrChanged
+	}
 	for conflicts := 0; ; conflicts++ {
-		out, err := s.client.PutObject(ctx, s.input(key, body, overwrite), attempts.option)
+		in.Body = bytes.NewReader(body)
+		out, err := s.client.PutObject(ctx, in, attempts.option)
 		switch status := httpStatus(err); {
 		case err == nil:
 			return aws.ToString(out.VersionId), nil
 		case status == http.StatusPreconditionFailed:
-			return "", attempts.exists(key, err)
+			return "", attempts.refused(key, reason, err)
+		case status == http.StatusNotFound && opts.IfMatch != "":
+			// S3 answers If-Match on a deleted key with 404.
+			return "", attempts.refused(key, reason, err)
 		case status == http.StatusConflict && conflicts < conflictRetries:
 			if err := sleep(ctx, conflictBackoff<<conflicts); err != nil {
 				return "", fmt.Errorf("store %s: %w", key, err)
 			}
-		case status == http.StatusConflict && !overwrite:
-			return "", attempts.exists(key, err)
+		case status == http.StatusConflict && (!opts.Overwrite || opts.IfMatch != ""):
+			return "", attempts.refused(key, reason, err)
 		case status == http.StatusForbidden:
 			return "", fmt.Errorf("store %s: %w: %w", key, ErrDenied, err)
 		default:
@@ -82,11 +115,10 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, overwrite bool
 	}
 }
 
-func (s *Store) input(key string, body []byte, overwrite bool) *s3.PutObjectInput {
+func (s *Store) input(key string, body []byte, opts PutOptions) (*s3.PutObjectInput, error) {
 	in := &s3.PutObjectInput{
 		Bucket:        aws.String(s.bucket),
 		Key:           aws.String(key),
-		Body:          bytes.NewReader(body),
 		ContentLength: aws.Int64(int64(len(body))),
 		ContentType:   aws.String("application/json"),
 		// S3 verifies the checksum before it commits, so a body cut or
@@ -101,10 +133,20 @@ func (s *Store) input(key string, body []byte, overwrite bool) *s3.PutObjectInpu
 		// KMS throttling under bursts.
 		in.BucketKeyEnabled = aws.Bool(true)
 	}
-	if !overwrite {
+	switch {
+	case opts.IfMatch != "":
+		in.IfMatch = aws.String(opts.IfMatch)
+	case !opts.Overwrite:
 		in.IfNoneMatch = aws.String("*")
 	}
-	return in
+	if len(opts.Tags) > 0 {
+		tagging, err := objecttags.Header(opts.Tags)
+		if err != nil {
+			return nil, err
+		}
+		in.Tagging = aws.String(tagging)
+	}
+	return in, nil
 }
 
 // sleep waits d with full jitter, so writers that collided do not collide
