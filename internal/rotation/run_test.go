@@ -259,8 +259,8 @@ func TestRunRotatesExactlyTheDuePasswords(t *testing.T) {
 				t.Errorf("%s: tag %s = %q, want %q", name, k, vs[0].tags[k], v)
 			}
 		}
-		if !strings.Contains(b.log.String(), `"name":"`+name+`"`) || !strings.Contains(b.log.String(), `"version_id":"`+vs[0].id+`"`) {
-			t.Errorf("%s: no log line naming it and its new version %s:\n%s", name, vs[0].id, b.log.String())
+		if !strings.Contains(b.log.String(), `"name":"`+name+`","key":"`+prefix+name+`.json","rotated_from":"`+first+`","version_id":"`+vs[0].id+`"`) {
+			t.Errorf("%s: no log line naming it, the version replaced %s and the new one %s:\n%s", name, first, vs[0].id, b.log.String())
 		}
 	}
 	b.assertNoSecretLeaked("team-a/db", "team-a/phrase")
