@@ -1,18 +1,14 @@
 package lifecycle
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/passwordgen/passwordgen/internal/request"
+	"github.com/passwordgen/passwordgen/internal/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files from the current output")
 
 // TestGolden pins the rules the stack deploys with its defaults: prefix
 // "passwords/" and the default expiry values.
@@ -25,20 +21,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "rules_default.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("rules differ from %s:\n got %s\nwant %s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "rules_default.json"), append(got, '\n'))
 }
 
 // TestRulesFollowTheValues: one tag rule per value, shortest first,
