@@ -151,16 +151,7 @@ func TestBootstrapOffersTheDeployedExpiryValues(t *testing.T) {
 func TestBootstrapRetrieverRefusesExpiredPasswords(t *testing.T) {
 	gen := deploy(t, 1, 10*time.Second)
 	ret := retrieverOf(t, gen)
-	var replies []reply
-	call := func(fn *deployment, req apiRequest, status int) reply {
-		t.Helper()
-		r := fn.invoke(t, event(req))
-		replies = append(replies, r)
-		if r.StatusCode != status {
-			t.Fatalf("%s %s %v: status %d body %v, want %d", req.Route, req.Name, req.Query, r.StatusCode, r.shown(), status)
-		}
-		return r
-	}
+	var calls apiCalls
 	age := func(key, version string) string {
 		t.Helper()
 		id, err := backdate.Record(context.Background(), gen.s3, gen.bucket, key, version, 24*time.Hour)
@@ -173,16 +164,16 @@ func TestBootstrapRetrieverRefusesExpiredPasswords(t *testing.T) {
 
 	// team-a/db: an older password without expiry, then one that expires
 	// after a day, a day old.
-	lasting := call(gen, create("admin", `{"name": "team-a/db"}`), 201)
-	expiring := call(gen, create("admin", `{"name": "team-a/db", "overwrite": true, "expires_in_days": 1}`), 201)
-	if r := call(ret, get("reader", "team-a/db", nil), 200); r.body["expires_at"] != expiring.body["expires_at"] {
+	lasting := calls.expect(t, gen, create("admin", `{"name": "team-a/db"}`), 201)
+	expiring := calls.expect(t, gen, create("admin", `{"name": "team-a/db", "overwrite": true, "expires_in_days": 1}`), 201)
+	if r := calls.expect(t, ret, get("reader", "team-a/db", nil), 200); r.body["expires_at"] != expiring.body["expires_at"] {
 		t.Errorf("before it expires: expires_at %v, want %v", r.body["expires_at"], expiring.body["expires_at"])
 	}
 	expired := age("passwords/team-a/db.json", version(expiring))
 	// team-a/old: an expired password replaced by one without expiry.
-	oldExpiring := call(gen, create("admin", `{"name": "team-a/old", "expires_in_days": 1}`), 201)
+	oldExpiring := calls.expect(t, gen, create("admin", `{"name": "team-a/old", "expires_in_days": 1}`), 201)
 	oldExpired := age("passwords/team-a/old.json", version(oldExpiring))
-	call(gen, create("admin", `{"name": "team-a/old", "overwrite": true}`), 201)
+	calls.expect(t, gen, create("admin", `{"name": "team-a/old", "overwrite": true}`), 201)
 
 	for _, tt := range []struct {
 		name, version string
@@ -201,10 +192,10 @@ func TestBootstrapRetrieverRefusesExpiredPasswords(t *testing.T) {
 			query = map[string]string{"version_id": tt.version}
 		}
 		if tt.want == "" {
-			call(ret, get("reader", tt.name, query), 200)
+			calls.expect(t, ret, get("reader", tt.name, query), 200)
 			continue
 		}
-		r := call(ret, get("reader", tt.name, query), 404)
+		r := calls.expect(t, ret, get("reader", tt.name, query), 404)
 		if msg, _ := r.body["message"].(string); r.body["error"] != "Password expired" || !strings.Contains(msg, tt.want) || r.Headers["Cache-Control"] != "no-store" {
 			t.Errorf("GET %s %v: %v, want Password expired saying %q", tt.name, query, r.shown(), tt.want)
 		}
@@ -213,13 +204,13 @@ func TestBootstrapRetrieverRefusesExpiredPasswords(t *testing.T) {
 			t.Errorf("log line %v, want outcome expired for %s", entry, tt.name)
 		}
 	}
-	if r := call(ret, list("reader", map[string]string{"prefix": "team-a/"}), 200); len(r.body["names"].([]any)) != 2 {
+	if r := calls.expect(t, ret, list("reader", map[string]string{"prefix": "team-a/"}), 200); len(r.body["names"].([]any)) != 2 {
 		t.Errorf("names %v, want both, expired or not", r.body["names"])
 	}
 
 	for _, v := range gen.versions(t, "passwords/team-a/") {
 		rec, _ := gen.get(t, aws.ToString(v.Key), aws.ToString(v.VersionId))
-		for _, r := range replies {
+		for _, r := range calls.replies {
 			if r.body["password"] != rec.Password {
 				gen.assertSecret(t, rec.Password, r)
 			}
