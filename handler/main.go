@@ -54,7 +54,7 @@ func main() {
 	case apispec.Generator.Handler():
 		lambda.Start(&function{config: cfg, policy: policy, store: st, random: rand.Reader, now: time.Now, log: logger})
 	case apispec.Retriever.Handler():
-		lambda.Start(&retriever{config: cfg, store: st, log: logger})
+		lambda.Start(&retriever{config: cfg, store: st, now: time.Now, log: logger})
 	case apispec.Rotator.Handler():
 		// It generates as the generator does, and stores through its own
 		// conditional writes.

@@ -35,29 +35,29 @@ func newRotator(h *harness) *rotator {
 	return &rotator{gen: h.fn, log: h.fn.log}
 }
 
-// storedRecord is what the generator stores for payload, through the
-// harness, and the tags a password stored with rotation carries.
-func storedRecord(t *testing.T, payload string, periodDays int) (record, []byte, map[string]string) {
+// generated is what the generator stores for payload with
+// rotate_every_days set to periodDays: the record, its bytes and its tags.
+func generated(t *testing.T, payload string, periodDays int) (record, []byte, map[string]string) {
 	t.Helper()
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(payload), &fields); err != nil {
+		t.Fatal(err)
+	}
+	fields["rotate_every_days"] = periodDays
+	withPeriod, err := json.Marshal(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := newHarness(t)
-	if a := h.invoke(t, context.Background(), payload); a.StatusCode != 200 {
-		t.Fatalf("store %s: %d %v", payload, a.StatusCode, a.body)
+	if a := h.invoke(t, context.Background(), string(withPeriod)); a.StatusCode != 200 {
+		t.Fatalf("store %s: %d %v", withPeriod, a.StatusCode, a.body)
 	}
-	body := h.store.puts[0].body
+	put := h.store.puts[0]
 	var rec record
-	if err := json.Unmarshal(body, &rec); err != nil {
+	if err := json.Unmarshal(put.body, &rec); err != nil {
 		t.Fatal(err)
 	}
-	req, err := request.Parse([]byte(payload), h.fn.config.Limits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags, err := objecttags.EncodeParams(req.GenerationJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags[objecttags.KeyRotateEveryDays] = fmt.Sprint(periodDays)
-	return rec, body, tags
+	return rec, put.body, put.Tags
 }
 
 // TestRenewalHasTheSameParameters: the record that replaces a password has
@@ -66,7 +66,7 @@ func storedRecord(t *testing.T, payload string, periodDays int) (record, []byte,
 func TestRenewalHasTheSameParameters(t *testing.T) {
 	for _, payload := range rotatedRequests {
 		t.Run(payload, func(t *testing.T) {
-			old, _, tags := storedRecord(t, payload, 30)
+			old, _, tags := generated(t, payload, 30)
 			params, err := objecttags.DecodeParams(tags)
 			if err != nil {
 				t.Fatal(err)
@@ -189,12 +189,12 @@ func TestBootstrapRotates(t *testing.T) {
 	}
 	due := map[string]seeded{}
 	for i, payload := range rotatedRequests {
-		rec, body, tags := storedRecord(t, payload, 1)
+		rec, body, tags := generated(t, payload, 1)
 		key := fmt.Sprintf("passwords/team-a/p%d.json", i)
 		d.putTagged(t, key, body, tags)
 		due[key] = seeded{rec, tags}
 	}
-	_, body, tags := storedRecord(t, `{}`, 30)
+	_, body, tags := generated(t, `{}`, 30)
 	d.putTagged(t, "passwords/team-a/monthly.json", body, tags)
 	d.putTagged(t, "passwords/team-a/plain.json", body, nil)
 
@@ -214,7 +214,7 @@ func TestBootstrapRotates(t *testing.T) {
 			t.Errorf("%s: %d versions, want 2", key, len(vs))
 			continue
 		}
-		rec, _ := d.get(t, key, "")
+		rec, out := d.get(t, key, "")
 		secrets = append(secrets, rec.Password)
 		gotParams, _ := json.Marshal(rec.Parameters)
 		wantParams, _ := json.Marshal(old.rec.Parameters)
@@ -224,7 +224,7 @@ func TestBootstrapRotates(t *testing.T) {
 		if rec.Password == old.rec.Password {
 			t.Errorf("%s: the password did not change", key)
 		}
-		newTags := d.tags(t, key)
+		newTags := d.tags(t, key, aws.ToString(out.VersionId))
 		fmt.Fprintln(&allTags, newTags)
 		if p, o := without(newTags, objecttags.KeyRotatedAt, objecttags.KeyRotatedFrom), old.tags; !maps.Equal(p, o) {
 			t.Errorf("%s: tags %v, want the old %v", key, p, o)
@@ -261,7 +261,7 @@ func TestBootstrapRotates(t *testing.T) {
 // due, whatever the payload says.
 func TestBootstrapRotatorClampsTheTimeWhenDeployed(t *testing.T) {
 	d := deploy(t, 1, 30*time.Second, "_HANDLER=rotate")
-	_, body, tags := storedRecord(t, `{}`, 1)
+	_, body, tags := generated(t, `{}`, 1)
 	d.putTagged(t, "passwords/daily.json", body, tags)
 	at := time.Now().UTC().Add(365 * 24 * time.Hour).Format(time.RFC3339)
 	got := d.rotate(t, `{"scheduled_time":"`+at+`"}`)
@@ -324,19 +324,6 @@ func (d *deployment) putTagged(t *testing.T, key string, body []byte, tags map[s
 	if _, err := d.s3.PutObject(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func (d *deployment) tags(t *testing.T, key string) map[string]string {
-	t.Helper()
-	out, err := d.s3.GetObjectTagging(context.Background(), &s3.GetObjectTaggingInput{Bucket: &d.bucket, Key: &key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags := map[string]string{}
-	for _, tag := range out.TagSet {
-		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-	}
-	return tags
 }
 
 func without(m map[string]string, keys ...string) map[string]string {
