@@ -40,12 +40,13 @@ var ErrRefused = errors.New("its parameters are no longer allowed")
 // Defaults of a Runner.
 const (
 	// DefaultWorkers is how many passwords a run handles at once. Each
-	// worker has one S3 request in flight at a time, so eight stay under
-	// the SDK's ten idle connections per host and every request reuses
-	// one; at 20-50 ms per request on S3 that is 150-400 writes a second,
-	// about 10,000 passwords a minute, far below S3's 3,500 writes a second
-	// per prefix and KMS's request quota, so the generator, sharing both,
-	// is never throttled by a run.
+	// worker has one S3 request in flight at a time, so eight, with the
+	// listing's one, stay under the SDK's ten idle connections per host
+	// and every request reuses one. At 20-50 ms per request on S3 that is
+	// 80-200 passwords a second (a tag read and a write each), some 10,000
+	// a minute, far below S3's 3,500 writes a second per prefix and KMS's
+	// request quota, so the generator, sharing both, is never throttled
+	// by a run; and a 300-second run covers tens of thousands.
 	DefaultWorkers = 8
 	// DefaultMargin is kept free before the deadline of a run's context:
 	// no password is started after that, so the ones in flight (a tag
