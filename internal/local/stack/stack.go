@@ -111,6 +111,9 @@ type Options struct {
 	// {"minEntropyBits": 80, "maxRepeat": 2}; "" for none. It is validated
 	// as a deployment validates it.
 	Policy string
+	// RotateEvery is how often the rotator runs on its own, as the
+	// deployed schedule runs it; 0 runs it on demand only.
+	RotateEvery time.Duration
 	// Out receives the endpoints and the commands to try; Log the
 	// function's log lines, the stack's own and MinIO's build progress.
 	// Nil discards.
@@ -259,6 +262,9 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 	}
 	if o.Clients == nil {
 		o.Clients = DefaultClients()
+	}
+	if o.RotateEvery < 0 {
+		return o, fmt.Errorf("rotation interval %v is negative", o.RotateEvery)
 	}
 	switch {
 	case o.Concurrency < 0:
