@@ -26,6 +26,8 @@ type API struct {
 	RetrieverName pulumi.StringOutput
 	// AccessLogGroupName is where the stage writes its access log.
 	AccessLogGroupName pulumi.StringOutput
+
+	retrieverARN pulumi.StringOutput
 }
 
 func (a *API) outputs() map[string]pulumi.Output {
@@ -76,7 +78,7 @@ type apiInputs struct {
 	where             place
 	env               pulumi.StringMapOutput
 	code              pulumi.Archive
-	trust             string
+	trust             pulumi.StringInput
 	generator         *lambda.Function
 	pool              *userPool // nil with an existing OIDC provider
 	// deps are what the retriever waits for besides its role and logs.
@@ -131,6 +133,7 @@ func newAPIStack(ctx *pulumi.Context, name string, s settings, in apiInputs, opt
 	}
 	a := &API{
 		RetrieverName:      retriever.Name,
+		retrieverARN:       retriever.Arn,
 		AccessLogGroupName: accessLogs.Name,
 		TokenURL:           pulumi.String("").ToStringOutput(),
 		UserPoolID:         pulumi.String("").ToStringOutput(),

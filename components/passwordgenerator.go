@@ -1,7 +1,9 @@
 // Package components holds the PasswordGenerator Pulumi component: a Go
 // Lambda that generates passwords and stores each one, encrypted and
 // versioned, in a locked-down S3 bucket, with the least-privilege IAM around
-// it and a policy for the people allowed to read the passwords back.
+// it and a policy for the people allowed to read the passwords back; the
+// lifecycle rules that expire passwords, the scheduled rotator that
+// replaces them without reading them, and, on request, an audit trail.
 package components
 
 import (
@@ -46,6 +48,10 @@ type PasswordGenerator struct {
 	DecryptKeyArns pulumi.StringArrayOutput
 	// API is the HTTP API; nil without HTTPAPIArgs.
 	API *API
+	// Rotation is the rotator and its schedule.
+	Rotation *Rotation
+	// Audit is the audit trail; nil without AuditArgs.
+	Audit *Audit
 }
 
 // NewPasswordGenerator validates args, builds the function code and
@@ -61,10 +67,11 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	if err != nil {
 		return nil, fmt.Errorf("PasswordGenerator %s: function code: %w", name, err)
 	}
-	trust, err := iampolicy.LambdaTrust().JSON()
+	trustJSON, err := iampolicy.LambdaTrust().JSON()
 	if err != nil {
 		return nil, err
 	}
+	trust := pulumi.String(trustJSON)
 
 	pg := &PasswordGenerator{}
 	if err := ctx.RegisterComponentResource(typeToken, name, pg, opts...); err != nil {
@@ -92,11 +99,22 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		}
 		keyARN = key.arn
 	}
+	// Before the bucket: the bucket policy names it.
+	rotatorRole, err := newRole(ctx, name+"-rotator", fmt.Sprintf("Runs the %s password rotator, which can never read a password", name), trust, tags, child)
+	if err != nil {
+		return nil, err
+	}
 	spec := bucketSpec{
-		forceDestroy:   s.forceDestroy,
-		keyPrefix:      s.keyPrefix,
-		noncurrentDays: s.noncurrentDays,
-		tags:           tags,
+		forceDestroy: s.forceDestroy,
+		// The name it has had since the policy only refused plain HTTP: a
+		// renamed bucket policy would be replaced, and deleting the old
+		// one after creating the new would leave the bucket with none.
+		policyName: "tls-only",
+		policy: func(arn pulumi.StringOutput) pulumi.StringOutput {
+			return passwordBucketPolicy(arn, rotatorRole.Arn, s.keyPrefix)
+		},
+		rules: passwordRules(s),
+		tags:  tags,
 	}
 	if s.sseKMS() {
 		spec.kmsKeyARN = keyARN
@@ -166,6 +184,13 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		return nil, err
 	}
 
+	if pg.Rotation, err = newRotationStack(ctx, name, s, rotationInputs{
+		bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, env: env, code: code,
+		role: rotatorRole, deps: []pulumi.Resource{b.encryption, b.versioning, b.policy}, tags: tags,
+	}, child); err != nil {
+		return nil, err
+	}
+
 	pg.FunctionName = fn.Name
 	pg.FunctionArn = fn.Arn
 	pg.BucketName = b.bucket.Bucket
@@ -183,6 +208,15 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 			bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, env: env, code: code, trust: trust,
 			generator: fn, pool: pool, deps: []pulumi.Resource{b.encryption, b.versioning}, tags: tags,
 		}, child); err != nil {
+			return nil, err
+		}
+	}
+	if s.audit != nil {
+		functions := pulumi.StringArray{fn.Arn, pg.Rotation.functionARN}
+		if pg.API != nil {
+			functions = append(functions, pg.API.retrieverARN)
+		}
+		if pg.Audit, err = newAuditStack(ctx, name, s, auditInputs{bucketARN: b.bucket.Arn, functions: functions, where: where, tags: tags}, child); err != nil {
 			return nil, err
 		}
 	}
@@ -211,8 +245,12 @@ func (pg *PasswordGenerator) Outputs() map[string]pulumi.Output {
 		"kmsKeyArn":       pg.KMSKeyArn,
 		"decryptKeyArns":  pg.DecryptKeyArns,
 	}
+	maps.Copy(outputs, pg.Rotation.outputs())
 	if pg.API != nil {
 		maps.Copy(outputs, pg.API.outputs())
+	}
+	if pg.Audit != nil {
+		maps.Copy(outputs, pg.Audit.outputs())
 	}
 	return outputs
 }
