@@ -267,8 +267,12 @@ func expiryRule(prefix string, days int) *s3.BucketLifecycleConfigurationV2RuleA
 			Tag: &s3.BucketLifecycleConfigurationV2RuleFilterTagArgs{Key: pulumi.String(tag), Value: pulumi.String(value)},
 		}
 	}
+	id := "expire-after-" + value + "-days"
+	if days == 1 {
+		id = "expire-after-1-day"
+	}
 	return &s3.BucketLifecycleConfigurationV2RuleArgs{
-		Id:         pulumi.Sprintf("expire-after-%d-days", days),
+		Id:         pulumi.String(id),
 		Status:     pulumi.String("Enabled"),
 		Filter:     filter,
 		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},

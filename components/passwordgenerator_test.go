@@ -413,8 +413,12 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 		if w.prefix == "" {
 			filter = map[string]any{"tag": map[string]any{"key": "expires_in_days", "value": fmt.Sprint(days)}}
 		}
+		id := fmt.Sprintf("expire-after-%d-days", days)
+		if days == 1 {
+			id = "expire-after-1-day"
+		}
 		wantRules = append(wantRules, map[string]any{
-			"id": fmt.Sprintf("expire-after-%d-days", days), "status": "Enabled",
+			"id": id, "status": "Enabled",
 			"filter":                      filter,
 			"expiration":                  map[string]any{"days": float64(days)},
 			"noncurrentVersionExpiration": map[string]any{"noncurrentDays": 1.0},
