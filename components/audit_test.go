@@ -25,34 +25,27 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatalf("deploy: %v", err)
 	}
 	n := func(suffix string) string { return testName + "-" + suffix }
-	get := func(name string) awsmock.Resource {
-		t.Helper()
-		r, ok := m.Named(name)
-		if !ok {
-			t.Fatalf("no resource %s", name)
-		}
-		return r
-	}
+	get := lookup(t, m)
 
 	// The audit bucket is locked down like the password bucket, with
 	// S3-managed keys, and goes with a destroy only as forceDestroy says.
-	bucket := get(n("audit-bucket"))
+	bucket := get("audit-bucket")
 	expect(t, bucket, "forceDestroy", true)
 	expect(t, bucket, "tags", toAny(tags))
 	bucketName := str(t, bucket.Outputs, "bucket")
 	bucketARN := "arn:aws:s3:::" + bucketName
-	expect(t, get(n("audit-encryption")), "rules", []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}})
-	expect(t, get(n("audit-versioning")), "versioningConfiguration", map[string]any{"status": "Enabled"})
+	expect(t, get("audit-encryption"), "rules", []any{map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "AES256"}}})
+	expect(t, get("audit-versioning"), "versioningConfiguration", map[string]any{"status": "Enabled"})
 	for _, flag := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-		expect(t, get(n("audit-public-access-block")), flag, true)
+		expect(t, get("audit-public-access-block"), flag, true)
 	}
-	expect(t, get(n("audit-ownership")), "rule", map[string]any{"objectOwnership": "BucketOwnerEnforced"})
+	expect(t, get("audit-ownership"), "rule", map[string]any{"objectOwnership": "BucketOwnerEnforced"})
 	for _, side := range []string{"audit-encryption", "audit-versioning", "audit-public-access-block", "audit-ownership", "audit-policy", "audit-lifecycle"} {
-		if r := get(n(side)); !strings.HasSuffix(r.DeletedWith, "::"+n("audit-bucket")) || r.RetainOnDelete {
+		if r := get(side); !strings.HasSuffix(r.DeletedWith, "::"+n("audit-bucket")) || r.RetainOnDelete {
 			t.Errorf("%s: deletedWith %q, retained %v; want deleted with the audit bucket", side, r.DeletedWith, r.RetainOnDelete)
 		}
 	}
-	expect(t, get(n("audit-lifecycle")), "rules", []any{
+	expect(t, get("audit-lifecycle"), "rules", []any{
 		map[string]any{
 			"id": "abort-incomplete-multipart-uploads", "status": "Enabled", "filter": map[string]any{"prefix": ""},
 			"abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7.0},
@@ -70,13 +63,13 @@ func TestAuditTrail(t *testing.T) {
 
 	// The trail has a fixed name, so the policy can name its ARN before
 	// it exists, and the ARN the provider reports is that one.
-	trail := get(n("trail"))
+	trail := get("trail")
 	trailARN := "arn:aws:cloudtrail:" + awsmock.DefaultRegion + ":" + awsmock.Account + ":trail/passwordgen-test-pg"
 	expect(t, trail, "name", "passwordgen-test-pg")
 	if got := str(t, trail.Outputs, "arn"); got != trailARN {
 		t.Errorf("trail ARN %s, want %s", got, trailARN)
 	}
-	policy := get(n("audit-policy"))
+	policy := get("audit-policy")
 	if !policy.DependsOn(n("audit-public-access-block")) {
 		t.Error("audit bucket policy does not wait for the access block")
 	}
@@ -104,11 +97,11 @@ func TestAuditTrail(t *testing.T) {
 			t.Errorf("trail.%s = %v, want unset", k, v)
 		}
 	}
-	passwordBucket := "arn:aws:s3:::" + str(t, get(n("bucket")).Outputs, "bucket")
+	passwordBucket := "arn:aws:s3:::" + str(t, get("bucket").Outputs, "bucket")
 	functions := []any{
-		str(t, get(n("function")).Outputs, "arn"),
-		str(t, get(n("rotator")).Outputs, "arn"),
-		str(t, get(n("retriever")).Outputs, "arn"),
+		str(t, get("function").Outputs, "arn"),
+		str(t, get("rotator").Outputs, "arn"),
+		str(t, get("retriever").Outputs, "arn"),
 	}
 	data := map[string]any{"field": "eventCategory", "equals": []any{"Data"}}
 	expect(t, trail, "advancedEventSelectors", []any{

@@ -129,15 +129,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		}
 	}
 
-	logs, err := newLogGroup(ctx, name, "", s.logRetentionDays, tags, child)
-	if err != nil {
-		return nil, err
-	}
 	role, err := newRole(ctx, name, fmt.Sprintf("Runs the %s password generator function", name), trust, tags, child)
-	if err != nil {
-		return nil, err
-	}
-	rolePolicy, err := newRolePolicy(ctx, name, role, functionPolicy(b.bucket.Arn, logs.Arn, keyARN, s.keyPrefix, where), child)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +144,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 			return nil, err
 		}
 	}
-	// Both functions read the same environment; the prefixes of limited
+	// Every function reads the same environment; the prefixes of limited
 	// API clients are part of it once their ids are known.
 	env := pulumi.All(b.bucket.Bucket, keyARN, clientPrefixes(s.api, pool)).ApplyT(func(v []any) map[string]string {
 		return fnconfig.Config{
@@ -160,33 +152,28 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 			ClientPrefixes: v[2].(apispec.ClientPrefixes),
 		}.Env()
 	}).(pulumi.StringMapOutput)
-	fn, err := newFunction(ctx, functionSpec{
-		logicalName:  name + "-function",
-		description:  "Generates passwords and stores each one, encrypted and versioned, in S3",
-		handler:      apispec.Generator.Handler(),
-		role:         role.Arn,
-		code:         code,
-		architecture: s.architecture,
-		memorySize:   s.memorySize,
-		timeout:      s.timeout,
-		reserved:     s.reserved,
-		environment:  env,
-		logGroup:     logs.Name,
-		tags:         tags,
-	},
-		// So the first invocation can already write its logs and its
-		// object, and no object lands before encryption and versioning
-		// are configured.
-		pulumi.DependsOn([]pulumi.Resource{rolePolicy, logs, b.encryption, b.versioning}),
-		child,
-	)
+	sh := shared{code: code, env: env, tags: tags}
+	fn, logs, err := newStackFunction(ctx, s, sh, stackFunction{
+		name:        name,
+		logicalName: name + "-function",
+		description: "Generates passwords and stores each one, encrypted and versioned, in S3",
+		function:    apispec.Generator,
+		role:        role,
+		policy: func(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
+			return functionPolicy(b.bucket.Arn, logGroupARN, keyARN, s.keyPrefix, where)
+		},
+		timeout:  s.timeout,
+		reserved: s.reserved,
+		// No object lands before encryption and versioning are configured.
+		deps: []pulumi.Resource{b.encryption, b.versioning},
+	}, child)
 	if err != nil {
 		return nil, err
 	}
 
-	if pg.Rotation, err = newRotationStack(ctx, name, s, rotationInputs{
-		bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, env: env, code: code,
-		role: rotatorRole, deps: []pulumi.Resource{b.encryption, b.versioning, b.policy}, tags: tags,
+	if pg.Rotation, err = newRotationStack(ctx, name, s, sh, rotationInputs{
+		bucketARN: b.bucket.Arn, keyARN: keyARN, where: where,
+		role: rotatorRole, deps: []pulumi.Resource{b.encryption, b.versioning, b.policy},
 	}, child); err != nil {
 		return nil, err
 	}
@@ -204,9 +191,9 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		return iampolicy.DecryptKeys(current, s.previousKeys)
 	}).(pulumi.StringArrayOutput)
 	if s.api != nil {
-		if pg.API, err = newAPIStack(ctx, name, s, apiInputs{
-			bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, env: env, code: code, trust: trust,
-			generator: fn, pool: pool, deps: []pulumi.Resource{b.encryption, b.versioning}, tags: tags,
+		if pg.API, err = newAPIStack(ctx, name, s, sh, apiInputs{
+			bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, trust: trust,
+			generator: fn, pool: pool, deps: []pulumi.Resource{b.encryption, b.versioning},
 		}, child); err != nil {
 			return nil, err
 		}

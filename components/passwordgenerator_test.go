@@ -545,13 +545,10 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 func checkRotation(t *testing.T, m *awsmock.Mocks, w want, env any, keyARN string) {
 	t.Helper()
 	n := func(suffix string) string { return testName + "-" + suffix }
-	get := func(name string) awsmock.Resource {
-		r, _ := m.Named(name)
-		return r
-	}
-	bucketARN := "arn:aws:s3:::" + str(t, get(n("bucket")).Outputs, "bucket")
-	rotator, role, logs := get(n("rotator")), get(n("rotator-role")), get(n("rotator-logs"))
-	failures, dlq := get(n("rotation-failures")), get(n("rotation-dlq"))
+	get := lookup(t, m)
+	bucketARN := "arn:aws:s3:::" + str(t, get("bucket").Outputs, "bucket")
+	rotator, role, logs := get("rotator"), get("rotator-role"), get("rotator-logs")
+	failures, dlq := get("rotation-failures"), get("rotation-dlq")
 
 	// The rotator: the generator's code and environment, its own handler,
 	// role, logs and timeout, and no reservation.
@@ -592,14 +589,14 @@ func checkRotation(t *testing.T, m *awsmock.Mocks, w want, env any, keyARN strin
 	if w.kms() {
 		rotatorStatements = append(rotatorStatements, statement{Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{keyARN}, Condition: viaS3For(bucketARN)})
 	}
-	rp := get(n("rotator-role-policy"))
+	rp := get("rotator-role-policy")
 	expect(t, rp, "role", str(t, role.Outputs, "name"))
 	checkStatements(t, "rotator policy", str(t, rp.Inputs, "policy"), rotatorStatements)
 
 	// Failed runs: Lambda retries twice, then sends the event to a queue.
-	expect(t, get(n("rotator-invoke-config")), "functionName", str(t, rotator.Outputs, "name"))
-	expect(t, get(n("rotator-invoke-config")), "maximumRetryAttempts", 2.0)
-	expect(t, get(n("rotator-invoke-config")), "destinationConfig", map[string]any{"onFailure": map[string]any{"destination": str(t, failures.Outputs, "arn")}})
+	expect(t, get("rotator-invoke-config"), "functionName", str(t, rotator.Outputs, "name"))
+	expect(t, get("rotator-invoke-config"), "maximumRetryAttempts", 2.0)
+	expect(t, get("rotator-invoke-config"), "destinationConfig", map[string]any{"onFailure": map[string]any{"destination": str(t, failures.Outputs, "arn")}})
 	for _, q := range []awsmock.Resource{failures, dlq} {
 		expect(t, q, "sqsManagedSseEnabled", true)
 		expect(t, q, "messageRetentionSeconds", 1209600.0)
@@ -612,7 +609,7 @@ func checkRotation(t *testing.T, m *awsmock.Mocks, w want, env any, keyARN strin
 
 	// The schedule, in its own group, invokes the rotator with its
 	// scheduled time, retries for an hour, then dead-letters.
-	group, schedule, schedulerRole := get(n("rotation-group")), get(n("rotation")), get(n("scheduler-role"))
+	group, schedule, schedulerRole := get("rotation-group"), get("rotation"), get("scheduler-role")
 	groupARN := str(t, group.Outputs, "arn")
 	window := map[string]any{"mode": "OFF"}
 	if w.window > 0 {
@@ -640,7 +637,7 @@ func checkRotation(t *testing.T, m *awsmock.Mocks, w want, env any, keyARN strin
 	if !strings.HasPrefix(groupARN, "arn:aws:scheduler:"+awsmock.DefaultRegion+":"+awsmock.Account+":schedule-group/") {
 		t.Errorf("schedule group ARN %q", groupARN)
 	}
-	sp := get(n("scheduler-role-policy"))
+	sp := get("scheduler-role-policy")
 	expect(t, sp, "role", str(t, schedulerRole.Outputs, "name"))
 	checkStatements(t, "scheduler policy", str(t, sp.Inputs, "policy"), []statement{
 		{Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []string{str(t, rotator.Outputs, "arn")}},
@@ -751,6 +748,19 @@ func viaS3For(bucketARN string) map[string]map[string][]string {
 		"kms:ViaService":                   {"s3." + awsmock.DefaultRegion + ".amazonaws.com"},
 		"kms:EncryptionContext:aws:s3:arn": {bucketARN},
 	}}
+}
+
+// lookup finds the component's resources by what follows the component's
+// name in their names, failing the test when one is missing.
+func lookup(t *testing.T, m *awsmock.Mocks) func(suffix string) awsmock.Resource {
+	return func(suffix string) awsmock.Resource {
+		t.Helper()
+		r, ok := m.Named(testName + "-" + suffix)
+		if !ok {
+			t.Fatalf("no resource %s-%s", testName, suffix)
+		}
+		return r
+	}
 }
 
 // tlsOnly is the denial every bucket policy starts with.

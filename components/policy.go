@@ -82,7 +82,10 @@ func passwordBucketPolicy(bucketARN, rotatorRoleARN pulumi.StringOutput, prefix 
 // rotatorPolicy is the rotator's role policy. keyARN is "" with SSE-S3.
 func rotatorPolicy(bucketARN, logGroupARN, keyARN, failureQueueARN pulumi.StringOutput, prefix string, p place) pulumi.StringOutput {
 	return policyJSON(func(v []string) (iampolicy.Document, error) {
-		return iampolicy.Rotator(iampolicy.RotatorArgs{BucketARN: v[0], LogGroupARN: v[1], KMSKeyARN: v[2], FailureQueueARN: v[3], KeyPrefix: prefix, Through: p.s3()})
+		return iampolicy.Rotator(iampolicy.RotatorArgs{
+			FunctionArgs:    iampolicy.FunctionArgs{BucketARN: v[0], LogGroupARN: v[1], KMSKeyARN: v[2], KeyPrefix: prefix, Through: p.s3()},
+			FailureQueueARN: v[3],
+		})
 	}, bucketARN, logGroupARN, keyARN, failureQueueARN)
 }
 

@@ -63,14 +63,11 @@ func passwordRules(s settings) s3.BucketLifecycleConfigurationV2RuleArray {
 type rotationInputs struct {
 	bucketARN, keyARN pulumi.StringOutput
 	where             place
-	env               pulumi.StringMapOutput
-	code              pulumi.Archive
 	// role is the rotator's role, created before the bucket, whose policy
 	// names it.
 	role *iam.Role
 	// deps are what the rotator waits for besides its role and logs.
 	deps []pulumi.Resource
-	tags pulumi.StringMapInput
 }
 
 // newRotationStack adds the rotator, with its own log group and role
@@ -82,33 +79,24 @@ type rotationInputs struct {
 // password answers 412 and is skipped. A reservation would fail to deploy
 // in an account whose concurrency quota leaves less than 100 unreserved
 // executions, as new accounts' do.
-func newRotationStack(ctx *pulumi.Context, name string, s settings, in rotationInputs, opts ...pulumi.ResourceOption) (*Rotation, error) {
+func newRotationStack(ctx *pulumi.Context, name string, s settings, sh shared, in rotationInputs, opts ...pulumi.ResourceOption) (*Rotation, error) {
 	rotatorName := name + "-rotator"
-	logs, err := newLogGroup(ctx, rotatorName, "", s.logRetentionDays, in.tags, opts...)
+	failures, err := newQueue(ctx, name+"-rotation-failures", sh.tags, opts...)
 	if err != nil {
 		return nil, err
 	}
-	failures, err := newQueue(ctx, name+"-rotation-failures", in.tags, opts...)
-	if err != nil {
-		return nil, err
-	}
-	rolePolicy, err := newRolePolicy(ctx, rotatorName, in.role, rotatorPolicy(in.bucketARN, logs.Arn, in.keyARN, failures.Arn, s.keyPrefix, in.where), opts...)
-	if err != nil {
-		return nil, err
-	}
-	fn, err := newFunction(ctx, functionSpec{
-		logicalName:  rotatorName,
-		description:  "Replaces due passwords with new ones generated from their stored parameters; it can never read a password",
-		handler:      apispec.Rotator.Handler(),
-		role:         in.role.Arn,
-		code:         in.code,
-		architecture: s.architecture,
-		memorySize:   s.memorySize,
-		timeout:      rotatorTimeout,
-		environment:  in.env,
-		logGroup:     logs.Name,
-		tags:         in.tags,
-	}, append([]pulumi.ResourceOption{pulumi.DependsOn(append([]pulumi.Resource{rolePolicy, logs}, in.deps...))}, opts...)...)
+	fn, logs, err := newStackFunction(ctx, s, sh, stackFunction{
+		name:        rotatorName,
+		logicalName: rotatorName,
+		description: "Replaces due passwords with new ones generated from their stored parameters; it can never read a password",
+		function:    apispec.Rotator,
+		role:        in.role,
+		policy: func(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
+			return rotatorPolicy(in.bucketARN, logGroupARN, in.keyARN, failures.Arn, s.keyPrefix, in.where)
+		},
+		timeout: rotatorTimeout,
+		deps:    in.deps,
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,15 +106,15 @@ func newRotationStack(ctx *pulumi.Context, name string, s settings, in rotationI
 		return nil, err
 	}
 
-	deadLetters, err := newQueue(ctx, name+"-rotation-dlq", in.tags, opts...)
+	deadLetters, err := newQueue(ctx, name+"-rotation-dlq", sh.tags, opts...)
 	if err != nil {
 		return nil, err
 	}
-	group, err := newScheduleGroup(ctx, name+"-rotation-group", in.tags, opts...)
+	group, err := newScheduleGroup(ctx, name+"-rotation-group", sh.tags, opts...)
 	if err != nil {
 		return nil, err
 	}
-	schedulerRole, err := newRole(ctx, name+"-scheduler", fmt.Sprintf("Lets EventBridge Scheduler run the %s password rotator", name), schedulerTrust(group.Arn), in.tags, opts...)
+	schedulerRole, err := newRole(ctx, name+"-scheduler", fmt.Sprintf("Lets EventBridge Scheduler run the %s password rotator", name), schedulerTrust(group.Arn), sh.tags, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -23,10 +23,10 @@ func TestGolden(t *testing.T) {
 		},
 		"key_policy_default.json": func() (Document, error) { return KeyPolicy(testKeyPolicyArgs) },
 		"rotator_kms.json": func() (Document, error) {
-			return Rotator(RotatorArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3, FailureQueueARN: testQueue})
+			return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3}, testQueue})
 		},
 		"rotator_sse_s3.json": func() (Document, error) {
-			return Rotator(RotatorArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, FailureQueueARN: testQueue})
+			return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup}, testQueue})
 		},
 		"scheduler_trust.json": func() (Document, error) { return SchedulerTrust(testGroup) },
 		"scheduler.json": func() (Document, error) {

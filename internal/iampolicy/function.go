@@ -16,13 +16,7 @@ type FunctionArgs struct {
 // compromised function cannot read back the passwords it stored.
 func Function(a FunctionArgs) (Document, error) {
 	var in inputs
-	in.bucket(a.BucketARN)
-	in.keyPrefix(a.KeyPrefix)
-	in.logGroup(a.LogGroupARN)
-	in.kmsKey(a.KMSKeyARN)
-	if a.KMSKeyARN != "" {
-		in.s3Endpoint(a.Through)
-	}
+	in.writer(a)
 	if err := in.err("function policy"); err != nil {
 		return Document{}, err
 	}
@@ -32,6 +26,17 @@ func Function(a FunctionArgs) (Document, error) {
 		statements = append(statements, encryptWithKey(a.BucketARN, a.KMSKeyARN, a.Through))
 	}
 	return Document{Version: version, Statement: statements}, nil
+}
+
+// writer checks what a writing policy names.
+func (in *inputs) writer(a FunctionArgs) {
+	in.bucket(a.BucketARN)
+	in.keyPrefix(a.KeyPrefix)
+	in.logGroup(a.LogGroupARN)
+	in.kmsKey(a.KMSKeyARN)
+	if a.KMSKeyARN != "" {
+		in.s3Endpoint(a.Through)
+	}
 }
 
 // putStatement writes objects below the prefix, with their tags: S3

@@ -224,7 +224,7 @@ func policyCases() []policyCase {
 		{
 			name: "rotator kms",
 			build: func() (Document, error) {
-				return Rotator(RotatorArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3, FailureQueueARN: testQueue})
+				return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3}, testQueue})
 			},
 			kms:  true,
 			want: append(rotatorStatements(testBucket, testPrefix, testLogGroup, testQueue), encryptStatement),
@@ -232,14 +232,14 @@ func policyCases() []policyCase {
 		{
 			name: "rotator sse-s3",
 			build: func() (Document, error) {
-				return Rotator(RotatorArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, FailureQueueARN: testQueue})
+				return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup}, testQueue})
 			},
 			want: rotatorStatements(testBucket, testPrefix, testLogGroup, testQueue),
 		},
 		{
 			name: "rotator aws-us-gov, empty prefix",
 			build: func() (Document, error) {
-				return Rotator(RotatorArgs{BucketARN: govBucket, LogGroupARN: govLogGroup, FailureQueueARN: govQueue})
+				return Rotator(RotatorArgs{FunctionArgs{BucketARN: govBucket, LogGroupARN: govLogGroup}, govQueue})
 			},
 			want: rotatorStatements(govBucket, "", govLogGroup, govQueue),
 		},

@@ -1,13 +1,10 @@
 package iampolicy
 
-// RotatorArgs are the resources the rotator's role may touch.
+// RotatorArgs are the resources the rotator's role may touch: what the
+// generator's may (its own log group in LogGroupARN), and its failure
+// queue.
 type RotatorArgs struct {
-	BucketARN   string // arn:<partition>:s3:::<bucket>
-	KeyPrefix   string // "" or ending in '/'; the rotator lists and writes only below it
-	LogGroupARN string // its own log group, without the ":*" suffix
-	KMSKeyARN   string // "" when the bucket uses SSE-S3
-	// Through is S3's endpoint in the stack's region; needed with a key.
-	Through S3Endpoint
+	FunctionArgs
 	// FailureQueueARN is the on-failure destination of the rotator's
 	// asynchronous invocations, a standard SQS queue. Lambda sends the
 	// failed event there with the function's own role.
@@ -26,13 +23,7 @@ type RotatorArgs struct {
 // s3:GetObjectVersionTagging is not granted either.
 func Rotator(a RotatorArgs) (Document, error) {
 	var in inputs
-	in.bucket(a.BucketARN)
-	in.keyPrefix(a.KeyPrefix)
-	in.logGroup(a.LogGroupARN)
-	in.kmsKey(a.KMSKeyARN)
-	if a.KMSKeyARN != "" {
-		in.s3Endpoint(a.Through)
-	}
+	in.writer(a.FunctionArgs)
 	in.arn("failure queue ARN", "arn:<partition>:sqs:<region>:<account>:<queue>", queuePattern, a.FailureQueueARN)
 	if err := in.err("rotator policy"); err != nil {
 		return Document{}, err
