@@ -116,6 +116,7 @@ func newRetriever(rd reader, prefixes apispec.ClientPrefixes) (*retriever, *byte
 	return &retriever{
 		config: fnconfig.Config{Bucket: "b", KeyPrefix: fnconfig.DefaultKeyPrefix, Limits: request.DefaultLimits(), ClientPrefixes: prefixes},
 		store:  rd,
+		now:    func() time.Time { return fixedNow },
 		log:    slog.New(slog.NewJSONHandler(logs, nil)),
 	}, logs
 }

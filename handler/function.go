@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -15,6 +16,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/fnconfig"
 	"github.com/passwordgen/passwordgen/internal/naming"
+	"github.com/passwordgen/passwordgen/internal/objecttags"
 	"github.com/passwordgen/passwordgen/internal/orgpolicy"
 	"github.com/passwordgen/passwordgen/internal/passphrase"
 	"github.com/passwordgen/passwordgen/internal/request"
@@ -78,6 +80,12 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 	if err != nil {
 		return rejected(err)
 	}
+	// Before anything else, so that a request whose tags cannot be stored
+	// is refused before a password exists, dry runs included.
+	tags, err := objectTags(req)
+	if err != nil {
+		return rejected(err)
+	}
 	gen, err := f.generator(req)
 	switch {
 	case orgpolicy.IsTooLarge(err):
@@ -108,7 +116,7 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("encode: %w", err))
 	}
-	versionID, err := f.store.Put(ctx, key, body, store.PutOptions{Overwrite: req.Overwrite})
+	versionID, err := f.store.Put(ctx, key, body, store.PutOptions{Overwrite: req.Overwrite, Tags: tags})
 	switch {
 	case errors.Is(err, store.ErrExists):
 		return conflict(name, key)
@@ -119,6 +127,27 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 		return failed(storageStatus(ctx, err), name, key, err)
 	}
 	return stored(name, key, versionID, rec)
+}
+
+// objectTags are the tags a password is stored with, in the same PutObject,
+// so that no version exists without them: its expiry, which the bucket's
+// lifecycle rules filter on, or its rotation period and the parameters the
+// rotator generates the next version from. Never the password. Parameters
+// too large for S3's tags are the caller's to shorten, so a 400.
+func objectTags(req request.Request) (map[string]string, error) {
+	switch {
+	case req.ExpiresInDays != 0:
+		return map[string]string{objecttags.KeyExpiresInDays: strconv.Itoa(req.ExpiresInDays)}, nil
+	case req.RotateEveryDays != 0:
+		tags, err := objecttags.EncodeParams(req.GenerationJSON())
+		if err != nil {
+			return nil, &request.Error{Field: "rotate_every_days", Message: err.Error() +
+				"; the rotator needs them to generate the next version: shorten exclude_characters or symbols, or store the password without rotation"}
+		}
+		tags[objecttags.KeyRotateEveryDays] = strconv.Itoa(req.RotateEveryDays)
+		return tags, nil
+	}
+	return nil, nil
 }
 
 // generator is what both types of secret offer.

@@ -221,6 +221,9 @@ func TestBadInputIsA400NamingTheProblemAndStoresNothing(t *testing.T) {
 		{`not json`, "JSON"},
 		{`{"include_lowercase":false,"include_uppercase":false,"include_numbers":false,"include_symbols":false}`, "include"},
 		{`{"length": 8, "min_symbols": 9}`, "min"},
+		{`{"expires_in_days": 8}`, "expires_in_days: must be one of 1, 7, 30, 90, 365, got 8"},
+		{`{"rotate_every_days": 0}`, "rotate_every_days: must be between 1 and 3650"},
+		{`{"expires_in_days": 7, "rotate_every_days": 30}`, `cannot be combined with "expires_in_days"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.payload, func(t *testing.T) {

@@ -50,7 +50,7 @@ func main() {
 	case apispec.Generator.Handler():
 		lambda.Start(&function{config: cfg, policy: policy, store: st, random: rand.Reader, now: time.Now, log: logger})
 	case apispec.Retriever.Handler():
-		lambda.Start(&retriever{config: cfg, store: st, log: logger})
+		lambda.Start(&retriever{config: cfg, store: st, now: time.Now, log: logger})
 	default:
 		logger.Error("unknown handler: set the function's handler to "+apispec.Generator.Handler()+" or "+apispec.Retriever.Handler(), "handler", handler)
 		os.Exit(1)

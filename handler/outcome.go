@@ -29,6 +29,10 @@ type outcome struct {
 	length    int
 	entropy   float64
 	createdAt string
+	// expiresAt and rotateEveryDays are the stored record's, so the
+	// caller and the log see what was asked for.
+	expiresAt       string
+	rotateEveryDays int
 	// dryRun is set for a dry run's answer, which reports the policy in
 	// force instead of a stored object.
 	dryRun *dryRunBody
@@ -58,7 +62,8 @@ func failed(status int, name, key string, err error) outcome {
 
 func stored(name, key, versionID string, rec record) outcome {
 	return outcome{status: http.StatusOK, kind: rec.Type, name: name, key: key, versionID: versionID,
-		length: rec.Length, entropy: rec.EntropyBits, createdAt: rec.CreatedAt}
+		length: rec.Length, entropy: rec.EntropyBits, createdAt: rec.CreatedAt,
+		expiresAt: rec.ExpiresAt, rotateEveryDays: rec.RotateEveryDays}
 }
 
 // dryRun answers a request that only asks what it would get.
@@ -112,7 +117,10 @@ type successBody struct {
 	Length       int     `json:"length"`
 	EntropyBits  float64 `json:"entropy_bits"`
 	CreatedAt    string  `json:"created_at"`
-	RequestID    string  `json:"request_id"`
+	// ExpiresAt and RotateEveryDays are left out when not asked for.
+	ExpiresAt       string `json:"expires_at,omitempty"`
+	RotateEveryDays int    `json:"rotate_every_days,omitempty"`
+	RequestID       string `json:"request_id"`
 }
 
 type errorBody struct {
@@ -135,15 +143,17 @@ func (o outcome) response(requestID string) ([]byte, error) {
 			headers["Location"] = "/passwords/" + o.name
 		}
 		body = successBody{
-			Message:      o.kindName() + " generated successfully",
-			Type:         o.kind,
-			PasswordName: o.name,
-			S3Key:        o.key,
-			VersionID:    o.versionID,
-			Length:       o.length,
-			EntropyBits:  math.Round(o.entropy*100) / 100,
-			CreatedAt:    o.createdAt,
-			RequestID:    requestID,
+			Message:         o.kindName() + " generated successfully",
+			Type:            o.kind,
+			PasswordName:    o.name,
+			S3Key:           o.key,
+			VersionID:       o.versionID,
+			Length:          o.length,
+			EntropyBits:     math.Round(o.entropy*100) / 100,
+			CreatedAt:       o.createdAt,
+			ExpiresAt:       o.expiresAt,
+			RotateEveryDays: o.rotateEveryDays,
+			RequestID:       requestID,
 		}
 	case o.status == http.StatusBadRequest:
 		body = errorBody{"Invalid request", o.err.Error(), requestID}
@@ -194,7 +204,14 @@ func (o outcome) log(ctx context.Context, l *slog.Logger, took time.Duration) {
 	if o.dryRun != nil {
 		msg, result = "dry run", "dry_run"
 	}
-	audit{o.caller, o.name, o.versionID, o.status, o.err}.write(ctx, l, took, msg, result, slog.String("type", o.kind), slog.String("key", o.key))
+	extra := []slog.Attr{slog.String("type", o.kind), slog.String("key", o.key)}
+	if o.expiresAt != "" {
+		extra = append(extra, slog.String("expires_at", o.expiresAt))
+	}
+	if o.rotateEveryDays != 0 {
+		extra = append(extra, slog.Int("rotate_every_days", o.rotateEveryDays))
+	}
+	audit{o.caller, o.name, o.versionID, o.status, o.err}.write(ctx, l, took, msg, result, extra...)
 }
 
 // audit is what every log line of both functions records: who asked, for

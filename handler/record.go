@@ -49,8 +49,17 @@ func newRecord(secret string, req request.Request, entropyBits float64, now time
 		CreatedBy:   createdBy,
 	}
 	rec.Parameters.PasswordParameters, rec.Parameters.PassphraseParameters = req.Parameters()
+	if req.ExpiresInDays != 0 {
+		rec.ExpiresAt = now.UTC().Add(time.Duration(req.ExpiresInDays) * day).Format(time.RFC3339)
+	}
+	rec.RotateEveryDays = req.RotateEveryDays
 	return rec
 }
+
+// day is a day of expiry: expires_at is the creation time plus whole
+// 24-hour days, and S3's lifecycle acts at the first midnight UTC after
+// that, so the retriever refuses a password before S3 removes it.
+const day = 24 * time.Hour
 
 // encode keeps the recipe's indented layout for people reading the object
 // with `aws s3 cp ... -`, and leaves <, > and & unescaped because they are

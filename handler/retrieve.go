@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,9 +36,14 @@ type reader interface {
 //
 // Listings take max_items (1-1000, default 100) and next_token, and never
 // carry a password. Every answer has Cache-Control: no-store.
+//
+// A password past its record's expires_at is refused with 404, by now's
+// clock rather than S3's lifecycle, which acts up to a day later; so are
+// all the versions of a name whose current password has expired.
 type retriever struct {
 	config fnconfig.Config
 	store  reader
+	now    func() time.Time
 	log    *slog.Logger
 }
 
@@ -143,27 +149,95 @@ func maxItems(query map[string]string) (int32, error) {
 	return int32(n), nil
 }
 
+// errExpired marks the refusal of an expired password.
+var errExpired = errors.New("expired")
+
 func (r *retriever) get(ctx context.Context, name, versionID string) retrieval {
-	obj, err := r.store.Get(ctx, naming.Key(r.config.KeyPrefix, name), versionID)
-	if err != nil {
+	key := naming.Key(r.config.KeyPrefix, name)
+	// The current version first, even for a read by version id: a name
+	// whose password has expired serves none of its versions.
+	current, err := r.read(ctx, key, "")
+	switch {
+	case errors.Is(err, store.ErrNotFound) && versionID != "":
+		// No current password, as after a delete: the version read
+		// answers for itself.
+	case err != nil:
+		return r.failed(ctx, name, cmp.Or(versionID, current.VersionID), err)
+	case current.expired(r.now()):
+		what := "none of its versions is served"
+		if versionID == "" {
+			what = "it is no longer served"
+		}
+		return retrieval{status: http.StatusNotFound, name: name, versionID: cmp.Or(versionID, current.VersionID),
+			err: fmt.Errorf("%s %w at %s: %s", name, errExpired, current.expiresAt.Format(time.RFC3339), what)}
+	case versionID == "" || versionID == current.VersionID:
+		return r.answer(ctx, name, current)
+	}
+	obj, err := r.read(ctx, key, versionID)
+	switch {
+	case err != nil:
 		return r.failed(ctx, name, versionID, err)
+	case obj.expired(r.now()):
+		return retrieval{status: http.StatusNotFound, name: name, versionID: obj.VersionID,
+			err: fmt.Errorf("%s version %q %w at %s: it is no longer served", name, versionID, errExpired, obj.expiresAt.Format(time.RFC3339))}
 	}
-	// The record's own fields, whatever version of the generator wrote
-	// them, plus where it was found.
-	var rec map[string]json.RawMessage
-	if err := json.Unmarshal(obj.Body, &rec); err != nil || rec == nil {
-		return retrieval{status: http.StatusBadGateway, name: name, versionID: obj.VersionID, err: errors.New("the stored object is not a password record")}
+	return r.answer(ctx, name, obj)
+}
+
+// storedRecord is one version as read: the record's own fields, whatever
+// version of the generator wrote them, and when it expires.
+type storedRecord struct {
+	store.Object
+	fields map[string]json.RawMessage
+	// expiresAt is the zero time for a password that never expires.
+	expiresAt time.Time
+}
+
+func (s storedRecord) expired(now time.Time) bool {
+	return !s.expiresAt.IsZero() && !now.Before(s.expiresAt)
+}
+
+// errNotARecord is an object under the prefix that this code did not
+// write as it writes records: a 502, since the caller can do nothing.
+var errNotARecord = errors.New("the stored object is not a password record")
+
+// read reads one version of key as a record. An expires_at that is not a
+// time counts as a broken record rather than as no expiry, so that a
+// damaged record is never served past its time.
+func (r *retriever) read(ctx context.Context, key, versionID string) (storedRecord, error) {
+	obj, err := r.store.Get(ctx, key, versionID)
+	if err != nil {
+		return storedRecord{}, err
 	}
+	rec := storedRecord{Object: obj}
+	if err := json.Unmarshal(obj.Body, &rec.fields); err != nil || rec.fields == nil {
+		return rec, errNotARecord
+	}
+	if raw, ok := rec.fields["expires_at"]; ok {
+		var at string
+		if json.Unmarshal(raw, &at) != nil {
+			return rec, fmt.Errorf("%w: expires_at is not a string", errNotARecord)
+		}
+		if rec.expiresAt, err = time.Parse(time.RFC3339, at); err != nil {
+			return rec, fmt.Errorf("%w: expires_at: %w", errNotARecord, err)
+		}
+	}
+	return rec, nil
+}
+
+// answer is the 200 for a record: its fields plus where it was found.
+func (r *retriever) answer(ctx context.Context, name string, rec storedRecord) retrieval {
+	body := rec.fields
 	for k, v := range map[string]string{
 		"password_name": name,
 		"s3_key":        naming.Key(r.config.KeyPrefix, name),
-		"version_id":    obj.VersionID,
-		"last_modified": obj.LastModified.UTC().Format(time.RFC3339),
+		"version_id":    rec.VersionID,
+		"last_modified": rec.LastModified.UTC().Format(time.RFC3339),
 		"request_id":    requestID(ctx),
 	} {
-		rec[k], _ = json.Marshal(v) // strings always marshal
+		body[k], _ = json.Marshal(v) // strings always marshal
 	}
-	return retrieval{status: http.StatusOK, name: name, versionID: obj.VersionID, body: rec}
+	return retrieval{status: http.StatusOK, name: name, versionID: rec.VersionID, body: body}
 }
 
 type listedName struct {
@@ -244,7 +318,7 @@ func (r *retriever) failed(ctx context.Context, name, versionID string, err erro
 		res.status, res.err = http.StatusNotFound, fmt.Errorf("%s has no current password: it was never stored, or it was deleted", name)
 	case errors.Is(err, store.ErrBadToken):
 		res.status, res.err = http.StatusBadRequest, errors.New("next_token: not a token this listing handed out")
-	case errors.Is(err, store.ErrDenied):
+	case errors.Is(err, store.ErrDenied), errors.Is(err, errNotARecord):
 		res.status = http.StatusBadGateway
 	default:
 		res.status = storageStatus(ctx, err)
@@ -261,7 +335,11 @@ func (res retrieval) response(requestID string) ([]byte, error) {
 	case res.status == http.StatusOK:
 	case res.status < 500:
 		titles := map[int]string{http.StatusBadRequest: "Invalid request", http.StatusForbidden: "Forbidden", http.StatusNotFound: "Password not found"}
-		body = errorBody{titles[res.status], res.err.Error(), requestID}
+		title := titles[res.status]
+		if errors.Is(res.err, errExpired) {
+			title = "Password expired"
+		}
+		body = errorBody{title, res.err.Error(), requestID}
 	case errors.Is(res.err, store.ErrDenied):
 		body = errorBody{"Failed to read password", "S3 refused the read: access denied. The retrieval function's role or the bucket's key does not allow it; retrying will not help until the deployment is fixed", requestID}
 	default:
@@ -276,9 +354,12 @@ func (res retrieval) response(requestID string) ([]byte, error) {
 func (res retrieval) log(ctx context.Context, l *slog.Logger, took time.Duration) {
 	msg, result := verdict(res.status, "password read", "read")
 	extra := []slog.Attr{slog.String("route", res.route)}
-	if res.listing && res.status == http.StatusOK {
+	switch {
+	case res.listing && res.status == http.StatusOK:
 		msg, result = "listed", "listed"
 		extra = append(extra, slog.Int("listed", res.listed))
+	case errors.Is(res.err, errExpired):
+		msg, result = "password expired", "expired"
 	}
 	audit{res.caller, res.name, res.versionID, res.status, res.err}.write(ctx, l, took, msg, result, extra...)
 }

@@ -46,6 +46,21 @@ func list(client string, query map[string]string) apiRequest {
 	return apiRequest{Route: apispec.RouteList, Query: query, Client: client}
 }
 
+// apiCalls sends API events to the functions and keeps every reply, so a
+// test can check at the end which of them hold which password.
+type apiCalls struct{ replies []reply }
+
+// expect sends req to fn and fails the test unless it answers status.
+func (c *apiCalls) expect(t *testing.T, fn *deployment, req apiRequest, status int) reply {
+	t.Helper()
+	r := fn.invoke(t, event(req))
+	c.replies = append(c.replies, r)
+	if r.StatusCode != status {
+		t.Fatalf("%s %s %v: status %d body %v, want %d", req.Route, req.Name, req.Query, r.StatusCode, r.shown(), status)
+	}
+	return r
+}
+
 // TestBootstrapRetrieverAnswersWhatWasStored stores passwords through the
 // generator's API route and reads them back through the retriever: the
 // current version and an older one exactly as S3 holds them, with
@@ -56,17 +71,13 @@ func list(client string, query map[string]string) apiRequest {
 func TestBootstrapRetrieverAnswersWhatWasStored(t *testing.T) {
 	gen := deploy(t, 1, 10*time.Second)
 	ret := retrieverOf(t, gen)
-	var replies []reply
+	var calls apiCalls
 	answer := func(fn *deployment, req apiRequest, status int) reply {
 		t.Helper()
-		r := fn.invoke(t, event(req))
-		if r.StatusCode != status {
-			t.Fatalf("%s %s: status %d body %v, want %d", req.Route, req.Name, r.StatusCode, r.shown(), status)
-		}
+		r := calls.expect(t, fn, req, status)
 		if fn == ret && r.Headers["Cache-Control"] != "no-store" {
 			t.Errorf("%s %s: Cache-Control %q, want no-store", req.Route, req.Name, r.Headers["Cache-Control"])
 		}
-		replies = append(replies, r)
 		return r
 	}
 	first := answer(gen, create("admin", `{"name": "team-a/db"}`), 201)
@@ -159,7 +170,7 @@ func TestBootstrapRetrieverAnswersWhatWasStored(t *testing.T) {
 	// Which answers may hold which password: exactly the GETs that asked.
 	for _, pw := range []string{old.Password, current.Password} {
 		gen.assertSecret(t, pw) // the log
-		for _, r := range replies {
+		for _, r := range calls.replies {
 			if r.body["password"] != pw {
 				gen.assertSecret(t, pw, r)
 			}

@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Function is the import path of the password generator's function, the
@@ -154,12 +155,18 @@ func compile(ctx context.Context, src source, o Options, env []string, binary st
 	return nil
 }
 
+// waitDelay bounds the wait for a cancelled go command's output: the
+// compilers it started inherit its pipes and may outlive it, and Wait would
+// otherwise block until they exit, however long after the cancel.
+const waitDelay = 5 * time.Second
+
 // run returns the command's stdout; a failure carries its stderr, which is
 // where go explains what went wrong.
 func run(cmd *exec.Cmd) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
+	cmd.WaitDelay = waitDelay
 	if err := cmd.Run(); err != nil {
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
 			return "", fmt.Errorf("%w: %s", err, msg)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 )
 
 // The pinned server, the one place it is named: `make minio`, `make local`
@@ -96,6 +97,9 @@ func Ensure(ctx context.Context, progress io.Writer) (string, error) {
 	// Run outside any module, so that this checkout's go.mod plays no part.
 	cmd.Dir = gobin
 	cmd.Env = append(os.Environ(), "GOBIN="+gobin)
+	// The compilers go starts inherit its output pipe: without a bound, a
+	// Ctrl-C would wait for them to finish on their own.
+	cmd.WaitDelay = 5 * time.Second
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build MinIO: go install %s@%s: %w\n%s", Module, Version, err, out)
 	}

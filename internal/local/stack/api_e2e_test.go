@@ -195,8 +195,8 @@ func (l *local) assertOnlyAskedFor(t *testing.T, passwords ...string) {
 // local stack: token, 201, 409; a GET that answers exactly what S3 holds,
 // with no-store; an older version, the versions, a list, pages; every bad
 // token answered 401 and every missing scope or foreign prefix 403, none
-// storing or revealing anything; and no password anywhere but in the GET
-// that asked for it.
+// storing or revealing anything; an expiring password refused once
+// expired; and no password anywhere but in the GET that asked for it.
 func TestHTTPAPIEndToEnd(t *testing.T) {
 	l := startLocal(t, 1000, 1000)
 	admin := l.token(t, "admin")
@@ -318,6 +318,10 @@ func TestHTTPAPIEndToEnd(t *testing.T) {
 		if keys := l.keys(t, "denied/"); len(keys) != 0 {
 			t.Errorf("refused creates stored %q", keys)
 		}
+	})
+
+	t.Run("an expiring password", func(t *testing.T) {
+		passwords = append(passwords, expiringPassword(t, l, admin)...)
 	})
 
 	l.assertOnlyAskedFor(t, passwords...)

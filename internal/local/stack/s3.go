@@ -16,6 +16,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/apispec"
 	"github.com/passwordgen/passwordgen/internal/iampolicy"
 	"github.com/passwordgen/passwordgen/internal/local/minio"
+	"github.com/passwordgen/passwordgen/internal/request"
 )
 
 // setupTimeout bounds the few requests that prepare the bucket and the
@@ -49,7 +50,7 @@ func startS3(ctx context.Context, o Options, log *slog.Logger) (*minio.Server, e
 }
 
 // prepareS3 makes the bucket as the Pulumi stack deploys it, versioned with
-// SSE-KMS by default, and a MinIO user for each function, whose only
+// SSE-KMS by default and with the lifecycle rules of expiring passwords, and a MinIO user for each function, whose only
 // policy is the S3 statements of the function's deployed role policy. All
 // may exist from an earlier run: they are brought to the same state.
 func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (map[apispec.Function]minio.Credentials, error) {
@@ -78,6 +79,10 @@ func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (map[apisp
 		}}},
 	}); err != nil {
 		return nil, fmt.Errorf("set default encryption on bucket %s: %w", bucket, err)
+	}
+	// The values the functions offer: functionEnv gives them the defaults.
+	if err := applyLifecycle(ctx, client, bucket, request.DefaultExpiryDays()); err != nil {
+		return nil, err
 	}
 
 	bucketARN := "arn:aws:s3:::" + bucket

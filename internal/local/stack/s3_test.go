@@ -3,7 +3,9 @@ package stack
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,7 +22,9 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/lifecycle"
 	"github.com/passwordgen/passwordgen/internal/local/minio"
+	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/testkit/miniotest"
 )
 
@@ -214,22 +218,70 @@ func TestLocalS3(t *testing.T) {
 		}
 	})
 
-	t.Run("tag-filtered lifecycle rule", func(t *testing.T) {
-		rule := types.LifecycleRule{
-			ID:                          aws.String("expire-rotated"),
-			Status:                      types.ExpirationStatusEnabled,
-			Filter:                      &types.LifecycleRuleFilter{Tag: &types.Tag{Key: aws.String("rotation"), Value: aws.String("done")}},
-			NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(7)},
-		}
-		if _, err := l.admin.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
-			Bucket:                 aws.String(l.bucket),
-			LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{rule}},
-		}); err != nil {
+	// MinIO holds the rules as given, and applies each to the objects
+	// tagged with its value: HEAD answers the date its scanner (or a read
+	// after that date) expires the version, and the rule that will, as S3
+	// does (x-amz-expiration). A value without a rule, or no tag, gets
+	// none.
+	t.Run("the stack's lifecycle rules", func(t *testing.T) {
+		rules, err := lifecycle.Rules(keyPrefix, request.DefaultExpiryDays())
+		if err != nil {
 			t.Fatal(err)
 		}
 		out, err := l.admin.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(l.bucket)})
-		if err != nil || len(out.Rules) != 1 || out.Rules[0].Filter == nil || out.Rules[0].Filter.Tag == nil || aws.ToString(out.Rules[0].Filter.Tag.Value) != "done" {
-			t.Errorf("lifecycle read back: %v, %+v; want the tag-filtered rule", err, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(out.Rules) // plain SDK values always marshal
+		want, _ := json.Marshal(s3Rules(rules))
+		if !bytes.Equal(got, want) {
+			t.Errorf("lifecycle rules read back:\n%s\nwant\n%s", got, want)
+		}
+		head := func(key, version string) *s3.HeadObjectOutput {
+			t.Helper()
+			out, err := l.admin.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(l.bucket), Key: aws.String(key), VersionId: aws.String(version)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		// S3 counts days from the write, rounded up to the next midnight UTC.
+		expiry := func(from time.Time, days int, rule string) string {
+			due := from.UTC().AddDate(0, 0, days).Truncate(24*time.Hour).AddDate(0, 0, 1)
+			return fmt.Sprintf(`expiry-date="%s", rule-id="%s"`, due.Format(http.TimeFormat), rule)
+		}
+		for _, tt := range []struct {
+			tags string
+			rule string
+			days int
+		}{
+			{"expires_in_days=7", lifecycle.ExpiryID(7), 7},
+			{"expires_in_days=365", lifecycle.ExpiryID(365), 365},
+			{"expires_in_days=8", "", 0},
+			{"", "", 0},
+		} {
+			key := "passwords/lifecycle-" + strings.TrimPrefix(tt.tags, "expires_in_days=") + ".json"
+			first, err := l.put(t, key, "{}", func(in *s3.PutObjectInput) { in.Tagging = aws.String(tt.tags) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			version := aws.ToString(first.VersionId)
+			// Current, then replaced: the tagged version goes a day after
+			// its successor was written.
+			current := head(key, version)
+			l.mustPut(t, key, "{}")
+			successor, noncurrent := head(key, ""), head(key, version)
+			var wantCurrent, wantNoncurrent string
+			if tt.rule != "" {
+				wantCurrent = expiry(aws.ToTime(current.LastModified), tt.days, tt.rule)
+				wantNoncurrent = expiry(aws.ToTime(successor.LastModified), lifecycle.NoncurrentDays, tt.rule)
+			}
+			if got := aws.ToString(current.Expiration); got != wantCurrent {
+				t.Errorf("%q, current: expiration %q, want %q", tt.tags, got, wantCurrent)
+			}
+			if got := aws.ToString(noncurrent.Expiration); got != wantNoncurrent {
+				t.Errorf("%q, noncurrent: expiration %q, want %q", tt.tags, got, wantNoncurrent)
+			}
 		}
 	})
 
