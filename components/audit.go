@@ -3,8 +3,9 @@ package components
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/passwordgen/passwordgen/internal/lifecycle"
 )
 
 // Audit is the deployed audit trail.
@@ -49,20 +50,12 @@ func newAuditStack(ctx *pulumi.Context, name string, s settings, in auditInputs,
 		forceDestroy: s.forceDestroy,
 		policyName:   "policy",
 		policy:       func(arn pulumi.StringOutput) pulumi.StringOutput { return auditBucketPolicy(arn, trailARN) },
-		rules: s3.BucketLifecycleConfigurationV2RuleArray{
-			// A log file goes days after it was written; a version
-			// deleted or replaced early stays as long again, so
-			// tampering leaves the original recoverable.
-			&s3.BucketLifecycleConfigurationV2RuleArgs{
-				Id:         pulumi.String("expire-audit-logs"),
-				Status:     pulumi.String("Enabled"),
-				Filter:     prefixFilter(""),
-				Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},
-				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-					NoncurrentDays: pulumi.Int(days),
-				},
-			},
-			deleteMarkersRule(""),
+		// A log file goes days after it was written; a version deleted or
+		// replaced early stays as long again, so tampering leaves the
+		// original recoverable.
+		rules: []lifecycle.Rule{
+			{ID: "expire-audit-logs", ExpirationDays: days, NoncurrentDays: days},
+			{ID: lifecycle.DeleteMarkersID, ExpiredObjectDeleteMarker: true},
 		},
 		tags: in.tags,
 	}, opts...)

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -18,7 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
-	"github.com/passwordgen/passwordgen/internal/objecttags"
+	"github.com/passwordgen/passwordgen/internal/lifecycle"
 )
 
 // The aws*.go files hold every AWS resource constructor and provider
@@ -115,7 +114,7 @@ type bucketSpec struct {
 	policyName string
 	policy     func(bucketARN pulumi.StringOutput) pulumi.StringOutput
 	// rules are the lifecycle rules besides aborting incomplete uploads.
-	rules s3.BucketLifecycleConfigurationV2RuleArray
+	rules []lifecycle.Rule
 	tags  pulumi.StringMapInput
 }
 
@@ -209,12 +208,12 @@ func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi
 		&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id:     pulumi.String("abort-incomplete-multipart-uploads"),
 			Status: pulumi.String("Enabled"),
-			Filter: prefixFilter(""),
+			Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
 			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
 				DaysAfterInitiation: pulumi.Int(abortMultipartDays),
 			},
 		},
-	}, spec.rules...)
+	}, lifecycleRules(spec.rules)...)
 	// After versioning, as the provider documents for versioned buckets:
 	// noncurrent-version rules mean nothing before versioning is on.
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-lifecycle", &s3.BucketLifecycleConfigurationV2Args{
@@ -226,73 +225,39 @@ func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi
 	return r, nil
 }
 
-// prefixFilter selects the objects below prefix, "" for all. Every rule
-// names its filter explicitly: the provider warns about rules with none.
-func prefixFilter(prefix string) *s3.BucketLifecycleConfigurationV2RuleFilterArgs {
-	return &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(prefix)}
-}
-
-// noncurrentVersionsRule deletes a version days after it stopped being
-// current, below prefix.
-func noncurrentVersionsRule(prefix string, days int) *s3.BucketLifecycleConfigurationV2RuleArgs {
-	return &s3.BucketLifecycleConfigurationV2RuleArgs{
-		Id:     pulumi.String("expire-noncurrent-versions"),
-		Status: pulumi.String("Enabled"),
-		Filter: prefixFilter(prefix),
-		NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-			NoncurrentDays: pulumi.Int(days),
-		},
-	}
-}
-
-// expiryRule expires, below prefix, the objects tagged with the expiry
-// value days, days after they were written. On a versioned bucket that
-// only adds a delete marker, and the version stays readable by its id, so
-// the rule also deletes the version one day after it stops being current:
-// that is what makes an expired password go. Its tags stay on the version,
-// so the same filter matches it.
-func expiryRule(prefix string, days int) *s3.BucketLifecycleConfigurationV2RuleArgs {
-	tag := objecttags.KeyExpiresInDays
-	value := strconv.Itoa(days)
-	filter := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{
-		And: &s3.BucketLifecycleConfigurationV2RuleFilterAndArgs{
-			Prefix: pulumi.String(prefix),
-			Tags:   pulumi.StringMap{tag: pulumi.String(value)},
-		},
-	}
-	if prefix == "" {
-		// And combines two predicates or more; at the bucket root the
-		// tag is the only one.
-		filter = &s3.BucketLifecycleConfigurationV2RuleFilterArgs{
-			Tag: &s3.BucketLifecycleConfigurationV2RuleFilterTagArgs{Key: pulumi.String(tag), Value: pulumi.String(value)},
+// lifecycleRules spells rules as the provider does. Every rule names its
+// filter explicitly: the provider warns about rules with none. S3 wants a
+// tag with a prefix in And, a tag alone in Tag.
+func lifecycleRules(rules []lifecycle.Rule) s3.BucketLifecycleConfigurationV2RuleArray {
+	out := s3.BucketLifecycleConfigurationV2RuleArray{}
+	for _, r := range rules {
+		filter := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{}
+		switch {
+		case r.TagKey != "" && r.Prefix != "":
+			filter.And = &s3.BucketLifecycleConfigurationV2RuleFilterAndArgs{
+				Prefix: pulumi.String(r.Prefix),
+				Tags:   pulumi.StringMap{r.TagKey: pulumi.String(r.TagValue)},
+			}
+		case r.TagKey != "":
+			filter.Tag = &s3.BucketLifecycleConfigurationV2RuleFilterTagArgs{Key: pulumi.String(r.TagKey), Value: pulumi.String(r.TagValue)}
+		default:
+			filter.Prefix = pulumi.String(r.Prefix)
 		}
+		rule := &s3.BucketLifecycleConfigurationV2RuleArgs{Id: pulumi.String(r.ID), Status: pulumi.String("Enabled"), Filter: filter}
+		switch {
+		case r.ExpirationDays != 0:
+			rule.Expiration = &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(r.ExpirationDays)}
+		case r.ExpiredObjectDeleteMarker:
+			rule.Expiration = &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{ExpiredObjectDeleteMarker: pulumi.Bool(true)}
+		}
+		if r.NoncurrentDays != 0 {
+			rule.NoncurrentVersionExpiration = &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(r.NoncurrentDays),
+			}
+		}
+		out = append(out, rule)
 	}
-	id := "expire-after-" + value + "-days"
-	if days == 1 {
-		id = "expire-after-1-day"
-	}
-	return &s3.BucketLifecycleConfigurationV2RuleArgs{
-		Id:         pulumi.String(id),
-		Status:     pulumi.String("Enabled"),
-		Filter:     filter,
-		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},
-		NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-			NoncurrentDays: pulumi.Int(1),
-		},
-	}
-}
-
-// deleteMarkersRule removes, below prefix, a delete marker once no version
-// is left behind it, as after expiry. Delete markers carry no tags, and S3
-// refuses ExpiredObjectDeleteMarker in a rule that filters on tags (or that
-// expires by days), hence a rule of its own on the prefix alone.
-func deleteMarkersRule(prefix string) *s3.BucketLifecycleConfigurationV2RuleArgs {
-	return &s3.BucketLifecycleConfigurationV2RuleArgs{
-		Id:         pulumi.String("remove-expired-delete-markers"),
-		Status:     pulumi.String("Enabled"),
-		Filter:     prefixFilter(prefix),
-		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{ExpiredObjectDeleteMarker: pulumi.Bool(true)},
-	}
+	return out
 }
 
 // newLogGroup creates a log group. deliveredBy names the AWS service that

@@ -62,6 +62,10 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	if err != nil {
 		return nil, err
 	}
+	rules, err := passwordRules(s)
+	if err != nil {
+		return nil, fmt.Errorf("PasswordGenerator %s: %w", name, err)
+	}
 	// Before any resource exists, so a build failure leaves nothing behind.
 	code, err := functionCode(ctx, s)
 	if err != nil {
@@ -113,7 +117,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		policy: func(arn pulumi.StringOutput) pulumi.StringOutput {
 			return passwordBucketPolicy(arn, rotatorRole.Arn, s.keyPrefix)
 		},
-		rules: passwordRules(s),
+		rules: rules,
 		tags:  tags,
 	}
 	if s.sseKMS() {

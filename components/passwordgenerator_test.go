@@ -393,7 +393,8 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 	})
 
 	// Lifecycle: abort uploads after 7 days; history expiry only when
-	// asked; a rule per expiry value; delete markers left alone removed.
+	// asked; with expiry, a rule per value and one removing the delete
+	// markers left alone.
 	lc := get(n("lifecycle"))
 	wantRules := []any{map[string]any{
 		"id": "abort-incomplete-multipart-uploads", "status": "Enabled",
@@ -413,22 +414,20 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 		if w.prefix == "" {
 			filter = map[string]any{"tag": map[string]any{"key": "expires_in_days", "value": fmt.Sprint(days)}}
 		}
-		id := fmt.Sprintf("expire-after-%d-days", days)
-		if days == 1 {
-			id = "expire-after-1-day"
-		}
 		wantRules = append(wantRules, map[string]any{
-			"id": id, "status": "Enabled",
+			"id": fmt.Sprintf("expires-in-days-%d", days), "status": "Enabled",
 			"filter":                      filter,
 			"expiration":                  map[string]any{"days": float64(days)},
 			"noncurrentVersionExpiration": map[string]any{"noncurrentDays": 1.0},
 		})
 	}
-	wantRules = append(wantRules, map[string]any{
-		"id": "remove-expired-delete-markers", "status": "Enabled",
-		"filter":     map[string]any{"prefix": w.prefix},
-		"expiration": map[string]any{"expiredObjectDeleteMarker": true},
-	})
+	if len(w.expiryDays) > 0 {
+		wantRules = append(wantRules, map[string]any{
+			"id": "remove-expired-delete-markers", "status": "Enabled",
+			"filter":     map[string]any{"prefix": w.prefix},
+			"expiration": map[string]any{"expiredObjectDeleteMarker": true},
+		})
+	}
 	expect(t, lc, "bucket", bucketName)
 	expect(t, lc, "rules", wantRules)
 	if !lc.DependsOn(n("versioning")) {

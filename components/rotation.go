@@ -4,10 +4,10 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/lifecycle"
 )
 
 // rotatorTimeout is how long one run may take. The rotator stops cleanly
@@ -46,17 +46,14 @@ func (r *Rotation) outputs() map[string]pulumi.Output {
 }
 
 // passwordRules are the password bucket's lifecycle rules besides aborting
-// uploads: the history expiry if asked for, a rule per expiry value, and
-// the removal of delete markers left with no version behind them.
-func passwordRules(s settings) s3.BucketLifecycleConfigurationV2RuleArray {
-	var rules s3.BucketLifecycleConfigurationV2RuleArray
+// uploads: the history expiry if asked for, then the expiry rules.
+func passwordRules(s settings) ([]lifecycle.Rule, error) {
+	var rules []lifecycle.Rule
 	if s.noncurrentDays > 0 {
-		rules = append(rules, noncurrentVersionsRule(s.keyPrefix, s.noncurrentDays))
+		rules = append(rules, lifecycle.Rule{ID: "expire-noncurrent-versions", Prefix: s.keyPrefix, NoncurrentDays: s.noncurrentDays})
 	}
-	for _, days := range s.limits.ExpiryDays {
-		rules = append(rules, expiryRule(s.keyPrefix, days))
-	}
-	return append(rules, deleteMarkersRule(s.keyPrefix))
+	expiry, err := lifecycle.Rules(s.keyPrefix, s.limits.ExpiryDays)
+	return append(rules, expiry...), err
 }
 
 // rotationInputs are the parts of the stack the rotation builds on.
