@@ -154,6 +154,14 @@ func argsFromConfig(cfg *config.Config) (*components.PasswordGeneratorArgs, []er
 	integerTo("maxLength", &a.MaxLength)
 	integerTo("reservedConcurrency", &a.ReservedConcurrency)
 	a.Tags = read(lookup, &errs, "tags", parseTags)
+	a.ExpiryDays = read(lookup, &errs, "expiryDays", func(v string) ([]int, error) { return parseWholeNumbers("expiryDays", v) })
+	str("rotationSchedule", &a.RotationSchedule)
+	// The retention has a default, so its presence says nothing while the
+	// trail is off.
+	audit := &components.AuditArgs{RetentionDays: integer("auditRetentionDays")}
+	if boolean("auditTrail") {
+		a.Audit = audit
+	}
 
 	api := &components.HTTPAPIArgs{
 		RateLimit:   integer("apiRateLimit"),
@@ -303,6 +311,25 @@ func describeJSON(v any) string {
 	default:
 		return jsonKind(v)
 	}
+}
+
+// parseWholeNumbers reads a list of whole numbers, as `pulumi config set
+// --path 'key[0]' 7` stores it (a number, or a string holding one). An
+// empty list stays empty, not nil: it means none rather than the default.
+func parseWholeNumbers(key, raw string) ([]int, error) {
+	var list []json.Number
+	if err := json.Unmarshal([]byte(raw), &list); err != nil || list == nil {
+		return nil, fmt.Errorf(`%s: want a list of whole numbers such as [1, 7, 30], set with pulumi config set --path '%s[0]' 7`, key, key)
+	}
+	out := make([]int, len(list))
+	for i, n := range list {
+		v, err := strconv.ParseInt(string(n), 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %s is not a whole number", key, i, n)
+		}
+		out[i] = int(v)
+	}
+	return out, nil
 }
 
 // parseStrings reads a list of strings, as `pulumi config set --path

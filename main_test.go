@@ -117,11 +117,17 @@ var badValues = map[string]string{
 	"minLength":                       "2",
 	"maxLength":                       "5000",
 	"reservedConcurrency":             "-1",
-	"tags":                            `["team"]`,
-	"httpApi":                         "maybe",
-	"apiRateLimit":                    "ten",
-	"apiBurstLimit":                   "1.5",
-	"apiClients":                      `{"name": "ci"}`,
+	"expiryDays":                      "[7, 0]",
+	"rotationSchedule":                "daily",
+	"auditTrail":                      "maybe",
+	// Out of range it does nothing while auditTrail is off, so a value of
+	// the wrong type stands for it here.
+	"auditRetentionDays": "a year",
+	"tags":               `["team"]`,
+	"httpApi":            "maybe",
+	"apiRateLimit":       "ten",
+	"apiBurstLimit":      "1.5",
+	"apiClients":         `{"name": "ci"}`,
 	// Without httpApi these would do nothing, so they are refused.
 	"jwtIssuer":   "https://issuer.example",
 	"jwtAudience": `["api://passwords"]`,
@@ -146,14 +152,18 @@ func TestEveryConfigKeyIsValidated(t *testing.T) {
 // a value has the wrong type or is out of range.
 func TestTypeAndRangeErrorsTogether(t *testing.T) {
 	d := deploy(t, map[string]string{
-		project + ":timeout":        "abc",
-		project + ":memorySize":     "64",
-		project + ":tags":           "[1]",
-		project + ":decryptKeyArns": `["sse-s3"]`,
-		project + ":httpApi":        "true",
-		project + ":apiRateLimit":   "0",
-		project + ":apiClients":     `[{"name": "ci", "scopes": ["write"]}]`,
-		project + ":policy":         `{"minEntropyBits": "x", "minClasses": 9, "forbiddenPatterns": ["a**"]}`,
+		project + ":timeout":            "abc",
+		project + ":memorySize":         "64",
+		project + ":tags":               "[1]",
+		project + ":decryptKeyArns":     `["sse-s3"]`,
+		project + ":httpApi":            "true",
+		project + ":apiRateLimit":       "0",
+		project + ":apiClients":         `[{"name": "ci", "scopes": ["write"]}]`,
+		project + ":policy":             `{"minEntropyBits": "x", "minClasses": 9, "forbiddenPatterns": ["a**"]}`,
+		project + ":expiryDays":         `[1, 1.5, 9999]`,
+		project + ":auditTrail":         "true",
+		project + ":auditRetentionDays": "0",
+		project + ":rotationSchedule":   "rate(1 days)",
 	})
 	if d.err == nil {
 		t.Fatal("deploy succeeded")
@@ -168,6 +178,9 @@ func TestTypeAndRangeErrorsTogether(t *testing.T) {
 		`decryptKeyArns: "sse-s3" is not a KMS key ARN`,
 		"apiRateLimit: 0 requests per second",
 		`apiClients[0].scopes: "write" is not one of generate, read`,
+		"expiryDays[1]: 1.5 is not a whole number",
+		"auditRetentionDays: 0 days: use 1 to 3650",
+		"rotationSchedule: \"rate(1 days)\": write rate(1 day) or rate(2 days)",
 	} {
 		if !strings.Contains(d.err.Error(), want) {
 			t.Errorf("error %q does not report %q", d.err, want)
@@ -230,6 +243,13 @@ func TestConfigTypeErrors(t *testing.T) {
 		"policy unknown":  {"policy", `{"maxRepeats": 2}`, "policy.maxRepeats is not a policy setting; the settings are minEntropyBits, minClasses, maxRepeat and forbiddenPatterns"},
 		"client field":    {"apiClients", `[{"name": "ci", "prefix": ["team-a/"]}]`, `apiClients: want a list`},
 		"client type":     {"apiClients", `[{"name": "ci", "scopes": "read"}]`, `apiClients: want a list`},
+		"expiry object":   {"expiryDays", `{"days": 7}`, "expiryDays: want a list of whole numbers such as [1, 7, 30], set with pulumi config set --path 'expiryDays[0]' 7"},
+		"expiry null":     {"expiryDays", `null`, "expiryDays: want a list of whole numbers"},
+		"expiry word":     {"expiryDays", `["week"]`, "expiryDays: want a list of whole numbers"},
+		"expiry fraction": {"expiryDays", `[7, "2.5"]`, "expiryDays[1]: 2.5 is not a whole number"},
+		"expiry huge":     {"expiryDays", `[1e12]`, "expiryDays[0]: 1e12 is not a whole number"},
+		"audit boolean":   {"auditTrail", "on", `auditTrail: "on" is not true or false`},
+		"audit days":      {"auditRetentionDays", "1.5", `auditRetentionDays: "1.5" is not a whole number`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -272,7 +292,11 @@ func TestConfigReachesTheStack(t *testing.T) {
 		project + ":tags":                            `{"team": "platform", "costCenter": 40012345, "critical": true}`,
 		// As `pulumi config set --path` stores them: integers as numbers,
 		// other numbers as strings.
-		project + ":policy": `{"minEntropyBits": "80.5", "maxRepeat": 2, "forbiddenPatterns": ["(?i)secret", 1234, true]}`,
+		project + ":policy":             `{"minEntropyBits": "80.5", "maxRepeat": 2, "forbiddenPatterns": ["(?i)secret", 1234, true]}`,
+		project + ":expiryDays":         `[30, "7"]`,
+		project + ":rotationSchedule":   "cron(0 3 ? * SUN *)",
+		project + ":auditTrail":         "true",
+		project + ":auditRetentionDays": "2557",
 	})
 	if d.err != nil {
 		t.Fatalf("deploy: %v", d.err)
@@ -289,13 +313,17 @@ func TestConfigReachesTheStack(t *testing.T) {
 		{"reservedConcurrentExecutions", fn.Inputs["reservedConcurrentExecutions"], 3.0},
 		{"environment", fn.Inputs["environment"], map[string]any{"variables": map[string]any{
 			"BUCKET_NAME": bucket.Outputs["bucket"], "KEY_PREFIX": "",
-			"PASSWORD_MIN_LENGTH": "12", "PASSWORD_MAX_LENGTH": "64",
+			"PASSWORD_MIN_LENGTH": "12", "PASSWORD_MAX_LENGTH": "64", "PASSWORD_EXPIRY_DAYS": "7,30",
 			"PASSWORD_POLICY": `{"minEntropyBits":80.5,"maxRepeat":2,"forbiddenPatterns":["(?i)secret","1234","true"]}`,
 		}}},
 		{"forceDestroy", bucket.Inputs["forceDestroy"], true},
 		{"tags", bucket.Inputs["tags"], map[string]any{"team": "platform", "costCenter": "40012345", "critical": "true"}},
 		{"retentionInDays", named(t, d.mocks, "passwordgen-logs").Inputs["retentionInDays"], 0.0},
-		{"lifecycle rules", len(named(t, d.mocks, "passwordgen-lifecycle").Inputs["rules"].([]any)), 2},
+		// Abort uploads, history, an expiry rule per value, delete markers.
+		{"lifecycle rules", len(named(t, d.mocks, "passwordgen-lifecycle").Inputs["rules"].([]any)), 5},
+		{"schedule", named(t, d.mocks, "passwordgen-rotation").Inputs["scheduleExpression"], "cron(0 3 ? * SUN *)"},
+		{"audit retention", named(t, d.mocks, "passwordgen-audit-lifecycle").Inputs["rules"].([]any)[1].(map[string]any)["expiration"], map[string]any{"days": 2557.0}},
+		{"trail", d.outputs["trailArn"], "arn:aws:cloudtrail:eu-west-1:123456789012:trail/password-generator-test-passwordgen"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -404,6 +432,13 @@ func TestStackOutputs(t *testing.T) {
 		"readerPolicyArn": named(t, m, "passwordgen-reader").Outputs["arn"].(string),
 		"kmsKeyArn":       named(t, m, "passwordgen-key").Outputs["arn"].(string),
 		"decryptKeyArns":  []string{named(t, m, "passwordgen-key").Outputs["arn"].(string)},
+
+		"rotatorFunctionName":        named(t, m, "passwordgen-rotator").Outputs["name"].(string),
+		"rotatorLogGroupName":        named(t, m, "passwordgen-rotator-logs").Outputs["name"].(string),
+		"rotationScheduleName":       named(t, m, "passwordgen-rotation").Outputs["name"].(string),
+		"rotationScheduleGroupName":  named(t, m, "passwordgen-rotation-group").Outputs["name"].(string),
+		"rotationDeadLetterQueueUrl": named(t, m, "passwordgen-rotation-dlq").Outputs["url"].(string),
+		"rotationFailureQueueUrl":    named(t, m, "passwordgen-rotation-failures").Outputs["url"].(string),
 	}
 	if !reflect.DeepEqual(out, want) {
 		t.Errorf("stack outputs = %v\nwant %v", out, want)

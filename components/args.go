@@ -75,6 +75,19 @@ type PasswordGeneratorArgs struct {
 	// 4..4096; 0 means 8 and 128, the recipe's bounds.
 	MinLength int
 	MaxLength int
+	// ExpiryDays are the values a request's expires_in_days may take,
+	// each 1 to 3650 and at most 20 of them; the bucket gets a lifecycle
+	// rule for each. Nil means 1, 7, 30, 90 and 365; an empty, non-nil
+	// list offers no expiry.
+	ExpiryDays []int
+	// RotationSchedule is when the rotator runs, as EventBridge Scheduler
+	// reads it: rate(...), cron(...) or at(...), in UTC; "" means
+	// rate(1 day).
+	RotationSchedule string
+	// Audit, when not nil, records every read and write of a password and
+	// every invocation of the stack's functions with CloudTrail, in a
+	// dedicated audit bucket. Nil deploys no trail.
+	Audit *AuditArgs
 	// ReservedConcurrency, when positive, reserves that many concurrent
 	// executions for the function, which also caps it. 0 means no
 	// reservation. Lambda itself reads a reservation of 0 as "throttle every
@@ -127,6 +140,8 @@ type settings struct {
 	codeZip          string
 	buildDir         string
 	api              *apiSettings // nil: no HTTP API
+	rotation         rotationSchedule
+	audit            *auditSettings // nil: no trail
 }
 
 // sseKMS reports whether objects are encrypted with a KMS key.
@@ -146,8 +161,10 @@ var goarchOf = map[string]string{"arm64": "arm64", "x86_64": "amd64"}
 var logRetentions = []int{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // componentName keeps the physical names Pulumi derives from it valid: S3
-// bucket names are lowercase, and "<name>-function-<7 random chars>" must fit
-// Lambda's 64-character limit (IAM roles: 64, buckets: 63).
+// bucket names are lowercase, and the longest names Pulumi derives, such as
+// "<name>-scheduler-role-<7 random chars>" (IAM roles: 64 characters),
+// "<name>-rotation-group-<7>" (schedule groups: 64), "<name>-function-<7>"
+// (Lambda: 64) and "<name>-audit-bucket-<7>" (buckets: 63), must fit.
 var componentName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$`)
 
 // Tag limits shared by S3, IAM, Lambda, KMS and CloudWatch Logs.
@@ -198,8 +215,9 @@ func validate(name string, a *PasswordGeneratorArgs) (settings, []error) {
 		forceDestroy:     a.ForceDestroy,
 		noncurrentDays:   a.NoncurrentVersionExpirationDays,
 		limits: request.Limits{
-			MinLength: orDefault(a.MinLength, request.DefaultLimits().MinLength),
-			MaxLength: orDefault(a.MaxLength, request.DefaultLimits().MaxLength),
+			MinLength:  orDefault(a.MinLength, request.DefaultLimits().MinLength),
+			MaxLength:  orDefault(a.MaxLength, request.DefaultLimits().MaxLength),
+			ExpiryDays: a.ExpiryDays,
 		},
 		previousKeys: a.DecryptKeyArns,
 		reserved:     a.ReservedConcurrency,
@@ -256,6 +274,18 @@ func validate(name string, a *PasswordGeneratorArgs) (settings, []error) {
 	if s.reserved < 0 {
 		fail("reservedConcurrency", "%d: use a positive number of executions, or 0 for no reservation", s.reserved)
 	}
+	if s.limits.ExpiryDays == nil {
+		s.limits.ExpiryDays = request.DefaultExpiryDays()
+	}
+	validateExpiryDays(s.limits.ExpiryDays, fail)
+	// Sorted, so reordering the config changes neither the rules nor the
+	// functions' environment.
+	s.limits.ExpiryDays = slices.Sorted(slices.Values(s.limits.ExpiryDays))
+	var err error
+	if s.rotation, err = parseSchedule(orDefault(a.RotationSchedule, DefaultRotationSchedule)); err != nil {
+		fail("rotationSchedule", "%v", err)
+	}
+	s.audit = validateAudit(a.Audit, fail)
 	errs = append(errs, validateTags(s.tags)...)
 	// The policy and the prefixes share what the environment can spare.
 	s.api = validateAPI(a.HTTPAPI, fnconfig.MaxPolicyBytes-len(s.policy), fail)

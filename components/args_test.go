@@ -82,6 +82,28 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 			"policy too large for the environment", testName, PasswordGeneratorArgs{Policy: orgpolicy.Policy{ForbiddenPatterns: slices.Repeat([]string{`\\`}, 600)}},
 			[]string{"policy: 4223 bytes once encoded, more than the 3000 the function's environment leaves for it"},
 		},
+		{"expiry of zero days", testName, PasswordGeneratorArgs{ExpiryDays: []int{7, 0}}, []string{"expiryDays[1]: 0 days: use 1 to 3650"}},
+		{"expiry beyond ten years", testName, PasswordGeneratorArgs{ExpiryDays: []int{3651}}, []string{"expiryDays[0]: 3651 days"}},
+		{"expiry listed twice", testName, PasswordGeneratorArgs{ExpiryDays: []int{7, 30, 7}}, []string{"expiryDays[2]: 7 is listed twice"}},
+		{"too many expiry values", testName, PasswordGeneratorArgs{ExpiryDays: multiples(21, 1)}, []string{"expiryDays: 21 values: offer at most 20"}},
+		{"schedule in words", testName, PasswordGeneratorArgs{RotationSchedule: "daily"}, []string{`rotationSchedule: "daily": use rate(`}},
+		{"rate of zero", testName, PasswordGeneratorArgs{RotationSchedule: "rate(0 days)"}, []string{"rotationSchedule", "rate(0 days)"}},
+		{"rate of one in plural", testName, PasswordGeneratorArgs{RotationSchedule: "rate(1 days)"}, []string{"write rate(1 day) or rate(2 days)"}},
+		{"rate of seven in singular", testName, PasswordGeneratorArgs{RotationSchedule: "rate(7 day)"}, []string{"write rate(1 day) or rate(7 days)"}},
+		{"rate in seconds", testName, PasswordGeneratorArgs{RotationSchedule: "rate(30 seconds)"}, []string{"rotationSchedule"}},
+		{"cron with five fields", testName, PasswordGeneratorArgs{RotationSchedule: "cron(0 3 * * ?)"}, []string{"6 fields", "not 5"}},
+		{"cron with both days", testName, PasswordGeneratorArgs{RotationSchedule: "cron(0 3 * * * *)"}, []string{"exactly one of day-of-month and day-of-week"}},
+		{"cron with neither day", testName, PasswordGeneratorArgs{RotationSchedule: "cron(0 3 ? * ? *)"}, []string{"exactly one of day-of-month and day-of-week"}},
+		{"cron with a stray character", testName, PasswordGeneratorArgs{RotationSchedule: "cron(0 3 * * ? 20$0)"}, []string{`field "20$0"`}},
+		{"at a date that does not exist", testName, PasswordGeneratorArgs{RotationSchedule: "at(2030-02-30T03:00:00)"}, []string{"want at(yyyy-mm-ddThh:mm:ss)"}},
+		{"at with a zone", testName, PasswordGeneratorArgs{RotationSchedule: "at(2030-01-01T03:00:00Z)"}, []string{"want at(yyyy-mm-ddThh:mm:ss)"}},
+		{"audit kept no day", testName, PasswordGeneratorArgs{Audit: &AuditArgs{RetentionDays: pulumi.IntRef(0)}}, []string{"auditRetentionDays: 0 days: use 1 to 3650"}},
+		{"audit kept too long", testName, PasswordGeneratorArgs{Audit: &AuditArgs{RetentionDays: pulumi.IntRef(3651)}}, []string{"auditRetentionDays: 3651 days"}},
+		{
+			"every rotation and audit problem at once", testName,
+			PasswordGeneratorArgs{ExpiryDays: []int{0, 0}, RotationSchedule: "hourly", Audit: &AuditArgs{RetentionDays: pulumi.IntRef(-1)}, MemorySize: 1},
+			[]string{"expiryDays[0]: 0 days", "expiryDays[1]: 0 days", "rotationSchedule", "auditRetentionDays", "memorySize"},
+		},
 		{
 			"policy settings checked even with broken limits", testName, PasswordGeneratorArgs{MinLength: 3, Policy: orgpolicy.Policy{MaxRepeat: -2}},
 			[]string{"minLength must be between 4 and 4096, got 3", "policy.maxRepeat: must be between 1 and maxLength (4096), or 0 for no limit, got -2"},
@@ -121,6 +143,15 @@ func TestBoundaryArgsAreAccepted(t *testing.T) {
 		{"nested prefix", testName, PasswordGeneratorArgs{KeyPrefix: pulumi.StringRef("team-a/db.admin_1/")}},
 		{"unicode tags", testName, PasswordGeneratorArgs{Tags: map[string]string{"équipe": "plateforme", "owner": "ops@example.com", "empty": ""}}},
 		{"longest name", strings.Repeat("p", 40), PasswordGeneratorArgs{}},
+		{"expiry bounds", testName, PasswordGeneratorArgs{ExpiryDays: []int{3650, 1}}},
+		{"twenty expiry values", testName, PasswordGeneratorArgs{ExpiryDays: multiples(20, 10)}},
+		{"every minute", testName, PasswordGeneratorArgs{RotationSchedule: "rate(1 minute)"}},
+		{"every twelve hours", testName, PasswordGeneratorArgs{RotationSchedule: "rate(12 hours)"}},
+		{"cron on weekdays", testName, PasswordGeneratorArgs{RotationSchedule: "cron(15 2 ? * MON-FRI *)"}},
+		{"cron on the last day", testName, PasswordGeneratorArgs{RotationSchedule: "cron(0/30 1,13 L * ? 2030-2040)"}},
+		{"once", testName, PasswordGeneratorArgs{RotationSchedule: "at(2030-02-28T23:59:59)"}},
+		{"audit defaults", testName, PasswordGeneratorArgs{Audit: &AuditArgs{}}},
+		{"audit bounds", testName, PasswordGeneratorArgs{Audit: &AuditArgs{RetentionDays: pulumi.IntRef(3650)}}},
 		{"one-letter name", "p", PasswordGeneratorArgs{}},
 		{"benchmark policy at the default maxLength", testName, PasswordGeneratorArgs{Policy: orgpolicy.Policy{
 			MinEntropyBits: 80, MinClasses: 4, MaxRepeat: 2,
@@ -134,4 +165,13 @@ func TestBoundaryArgsAreAccepted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// multiples are the first n multiples of step.
+func multiples(n, step int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = (i + 1) * step
+	}
+	return out
 }

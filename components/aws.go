@@ -17,12 +17,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
+	"github.com/passwordgen/passwordgen/internal/lifecycle"
 )
 
-// This file holds every AWS resource constructor and provider function the
-// component calls, so the move to pulumi-aws v7 (BucketV2 -> Bucket, the *V2
-// side-cars -> their unsuffixed names, getRegion's name -> region) is a
-// rename here and, for the tests, in internal/testkit/awsmock.
+// The aws*.go files hold every AWS resource constructor and provider
+// function the component calls, so the move to pulumi-aws v7 (BucketV2 ->
+// Bucket, the *V2 side-cars -> their unsuffixed names, getRegion's name ->
+// region) is a rename there and, for the tests, in
+// internal/testkit/awsmock.
 
 // abortMultipartDays bounds how long an unfinished multipart upload may
 // hold storage; the function never starts one, so anything older is debris.
@@ -103,13 +105,17 @@ func newKeyPolicy(ctx *pulumi.Context, name string, key *dedicatedKey, policy pu
 	return err
 }
 
-// bucketSpec is what the bucket and its side-car resources need.
+// bucketSpec is what a bucket and its side-car resources need.
 type bucketSpec struct {
-	forceDestroy   bool
-	kmsKeyARN      pulumi.StringInput // nil: SSE-S3
-	keyPrefix      string
-	noncurrentDays int // 0: keep every version
-	tags           pulumi.StringMapInput
+	forceDestroy bool
+	kmsKeyARN    pulumi.StringInput // nil: SSE-S3
+	// policyName names the bucket policy resource after the bucket's
+	// name; policy builds the policy from the bucket's ARN.
+	policyName string
+	policy     func(bucketARN pulumi.StringOutput) pulumi.StringOutput
+	// rules are the lifecycle rules besides aborting incomplete uploads.
+	rules []lifecycle.Rule
+	tags  pulumi.StringMapInput
 }
 
 // bucketResources are the resources other parts of the stack wait for.
@@ -117,10 +123,12 @@ type bucketResources struct {
 	bucket     *s3.BucketV2
 	encryption *s3.BucketServerSideEncryptionConfigurationV2
 	versioning *s3.BucketVersioningV2
+	policy     *s3.BucketPolicy
 }
 
-// newBucket creates the bucket locked down: default encryption, versioning,
-// every public-access flag, ACLs disabled, TLS-only, and lifecycle cleanup.
+// newBucket creates a bucket locked down: default encryption, versioning,
+// every public-access flag, ACLs disabled, the bucket policy (which always
+// refuses plain HTTP), and lifecycle cleanup.
 func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi.ResourceOption) (bucketResources, error) {
 	var r bucketResources
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
@@ -188,18 +196,15 @@ func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi
 	// After the access block, so the policy lands on a bucket already closed
 	// to the public, and S3 never sees the two access settings change at
 	// once (it may answer that with OperationAborted).
-	if _, err := s3.NewBucketPolicy(ctx, name+"-tls-only", &s3.BucketPolicyArgs{
+	if r.policy, err = s3.NewBucketPolicy(ctx, name+"-"+spec.policyName, &s3.BucketPolicyArgs{
 		Bucket: bucket.ID(),
-		Policy: tlsOnlyPolicy(bucket.Arn),
+		Policy: spec.policy(bucket.Arn),
 	}, append([]pulumi.ResourceOption{pulumi.DependsOn([]pulumi.Resource{accessBlock})}, opts...)...); err != nil {
 		return r, err
 	}
 
-	// Each rule names its filter with an explicit prefix: the provider warns
-	// about rules with no filter or an empty one. Incomplete uploads are
-	// debris anywhere in the bucket; history expiry concerns the passwords
-	// below the prefix.
-	rules := s3.BucketLifecycleConfigurationV2RuleArray{
+	// Incomplete uploads are debris anywhere in the bucket.
+	rules := append(s3.BucketLifecycleConfigurationV2RuleArray{
 		&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id:     pulumi.String("abort-incomplete-multipart-uploads"),
 			Status: pulumi.String("Enabled"),
@@ -208,17 +213,7 @@ func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi
 				DaysAfterInitiation: pulumi.Int(abortMultipartDays),
 			},
 		},
-	}
-	if spec.noncurrentDays > 0 {
-		rules = append(rules, &s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:     pulumi.String("expire-noncurrent-versions"),
-			Status: pulumi.String("Enabled"),
-			Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(spec.keyPrefix)},
-			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-				NoncurrentDays: pulumi.Int(spec.noncurrentDays),
-			},
-		})
-	}
+	}, lifecycleRules(spec.rules)...)
 	// After versioning, as the provider documents for versioned buckets:
 	// noncurrent-version rules mean nothing before versioning is on.
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name+"-lifecycle", &s3.BucketLifecycleConfigurationV2Args{
@@ -228,6 +223,41 @@ func newBucket(ctx *pulumi.Context, name string, spec bucketSpec, opts ...pulumi
 		return r, err
 	}
 	return r, nil
+}
+
+// lifecycleRules spells rules as the provider does. Every rule names its
+// filter explicitly: the provider warns about rules with none. S3 wants a
+// tag with a prefix in And, a tag alone in Tag.
+func lifecycleRules(rules []lifecycle.Rule) s3.BucketLifecycleConfigurationV2RuleArray {
+	out := s3.BucketLifecycleConfigurationV2RuleArray{}
+	for _, r := range rules {
+		filter := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{}
+		switch {
+		case r.TagKey != "" && r.Prefix != "":
+			filter.And = &s3.BucketLifecycleConfigurationV2RuleFilterAndArgs{
+				Prefix: pulumi.String(r.Prefix),
+				Tags:   pulumi.StringMap{r.TagKey: pulumi.String(r.TagValue)},
+			}
+		case r.TagKey != "":
+			filter.Tag = &s3.BucketLifecycleConfigurationV2RuleFilterTagArgs{Key: pulumi.String(r.TagKey), Value: pulumi.String(r.TagValue)}
+		default:
+			filter.Prefix = pulumi.String(r.Prefix)
+		}
+		rule := &s3.BucketLifecycleConfigurationV2RuleArgs{Id: pulumi.String(r.ID), Status: pulumi.String("Enabled"), Filter: filter}
+		switch {
+		case r.ExpirationDays != 0:
+			rule.Expiration = &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(r.ExpirationDays)}
+		case r.ExpiredObjectDeleteMarker:
+			rule.Expiration = &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{ExpiredObjectDeleteMarker: pulumi.Bool(true)}
+		}
+		if r.NoncurrentDays != 0 {
+			rule.NoncurrentVersionExpiration = &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(r.NoncurrentDays),
+			}
+		}
+		out = append(out, rule)
+	}
+	return out
 }
 
 // newLogGroup creates a log group. deliveredBy names the AWS service that
@@ -247,12 +277,11 @@ func newLogGroup(ctx *pulumi.Context, name, deliveredBy string, retentionDays in
 	return cloudwatch.NewLogGroup(ctx, name+"-logs", args, opts...)
 }
 
-// newRole creates the execution role of the function that description
-// names.
-func newRole(ctx *pulumi.Context, name, description, trustPolicy string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*iam.Role, error) {
+// newRole creates the role that description names.
+func newRole(ctx *pulumi.Context, name, description string, trustPolicy pulumi.StringInput, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*iam.Role, error) {
 	return iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
 		Description:      pulumi.String(description),
-		AssumeRolePolicy: pulumi.String(trustPolicy),
+		AssumeRolePolicy: trustPolicy,
 		Tags:             tags,
 	}, opts...)
 }

@@ -26,6 +26,8 @@ type API struct {
 	RetrieverName pulumi.StringOutput
 	// AccessLogGroupName is where the stage writes its access log.
 	AccessLogGroupName pulumi.StringOutput
+
+	retrieverARN pulumi.StringOutput
 }
 
 func (a *API) outputs() map[string]pulumi.Output {
@@ -74,51 +76,39 @@ func clientPrefixes(api *apiSettings, pool *userPool) pulumi.Output {
 type apiInputs struct {
 	bucketARN, keyARN pulumi.StringOutput
 	where             place
-	env               pulumi.StringMapOutput
-	code              pulumi.Archive
-	trust             string
+	trust             pulumi.StringInput
 	generator         *lambda.Function
 	pool              *userPool // nil with an existing OIDC provider
 	// deps are what the retriever waits for besides its role and logs.
 	deps []pulumi.Resource
-	tags pulumi.StringMapInput
 }
 
 // newAPIStack adds the retrieval function, with its own read-only role and
 // log group, and the HTTP API in front of both functions, with its access
 // log group. The generator and its role stay as they are.
-func newAPIStack(ctx *pulumi.Context, name string, s settings, in apiInputs, opts ...pulumi.ResourceOption) (*API, error) {
+func newAPIStack(ctx *pulumi.Context, name string, s settings, sh shared, in apiInputs, opts ...pulumi.ResourceOption) (*API, error) {
 	retrieverName := name + "-retriever"
-	logs, err := newLogGroup(ctx, retrieverName, "", s.logRetentionDays, in.tags, opts...)
+	role, err := newRole(ctx, retrieverName, fmt.Sprintf("Runs the %s password retrieval function, which can only read", name), in.trust, sh.tags, opts...)
 	if err != nil {
 		return nil, err
 	}
-	role, err := newRole(ctx, retrieverName, fmt.Sprintf("Runs the %s password retrieval function, which can only read", name), in.trust, in.tags, opts...)
-	if err != nil {
-		return nil, err
-	}
-	rolePolicy, err := newRolePolicy(ctx, retrieverName, role, retrieverPolicy(in.bucketARN, logs.Arn, in.keyARN, s.keyPrefix, s.previousKeys, in.where), opts...)
-	if err != nil {
-		return nil, err
-	}
-	retriever, err := newFunction(ctx, functionSpec{
-		logicalName:  retrieverName,
-		description:  "Answers stored passwords to the HTTP API's authorized readers",
-		handler:      apispec.Retriever.Handler(),
-		role:         role.Arn,
-		code:         in.code,
-		architecture: s.architecture,
-		memorySize:   s.memorySize,
-		timeout:      s.timeout,
-		environment:  in.env,
-		logGroup:     logs.Name,
-		tags:         in.tags,
-	}, append([]pulumi.ResourceOption{pulumi.DependsOn(append([]pulumi.Resource{rolePolicy, logs}, in.deps...))}, opts...)...)
+	retriever, _, err := newStackFunction(ctx, s, sh, stackFunction{
+		name:        retrieverName,
+		logicalName: retrieverName,
+		description: "Answers stored passwords to the HTTP API's authorized readers",
+		function:    apispec.Retriever,
+		role:        role,
+		policy: func(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
+			return retrieverPolicy(in.bucketARN, logGroupARN, in.keyARN, s.keyPrefix, s.previousKeys, in.where)
+		},
+		timeout: s.timeout,
+		deps:    in.deps,
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
 
-	accessLogs, err := newLogGroup(ctx, name+"-api-access", "apigateway", s.logRetentionDays, in.tags, opts...)
+	accessLogs, err := newLogGroup(ctx, name+"-api-access", "apigateway", s.logRetentionDays, sh.tags, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -127,10 +117,11 @@ func newAPIStack(ctx *pulumi.Context, name string, s settings, in apiInputs, opt
 		burst:      s.api.burst,
 		functions:  map[apispec.Function]*lambda.Function{apispec.Generator: in.generator, apispec.Retriever: retriever},
 		accessLogs: accessLogs,
-		tags:       in.tags,
+		tags:       sh.tags,
 	}
 	a := &API{
 		RetrieverName:      retriever.Name,
+		retrieverARN:       retriever.Arn,
 		AccessLogGroupName: accessLogs.Name,
 		TokenURL:           pulumi.String("").ToStringOutput(),
 		UserPoolID:         pulumi.String("").ToStringOutput(),

@@ -43,27 +43,20 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 		t.Fatalf("deploy: %v", err)
 	}
 	n := func(suffix string) string { return testName + "-" + suffix }
-	get := func(name string) awsmock.Resource {
-		t.Helper()
-		r, ok := m.Named(name)
-		if !ok {
-			t.Fatalf("no resource %s", name)
-		}
-		return r
-	}
+	get := lookup(t, m)
 
 	// The user pool: no sign-up, the resource server with both scopes, a
 	// domain for the token endpoint, one secret-holding client each.
-	pool := get(n("users"))
+	pool := get("users")
 	expect(t, pool, "adminCreateUserConfig", map[string]any{"allowAdminCreateUserOnly": true})
 	poolID := pool.ID
-	server := get(n("resource-server"))
+	server := get("resource-server")
 	expect(t, server, "identifier", "passwords")
 	expect(t, server, "scopes", []any{
 		map[string]any{"scopeName": "generate", "scopeDescription": apispec.Scopes[0].Description},
 		map[string]any{"scopeName": "read", "scopeDescription": apispec.Scopes[1].Description},
 	})
-	domain := get(n("domain"))
+	domain := get("domain")
 	domainName := str(t, domain.Inputs, "domain")
 	if !regexp.MustCompile(`^pwgen-[0-9a-f]{20}$`).MatchString(domainName) {
 		t.Errorf("domain prefix %q: want lowercase, unique per pool, without reserved words", domainName)
@@ -71,7 +64,7 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 	var clientIDs []any
 	wantScopes := [][]any{{"passwords/generate"}, {"passwords/read"}, {"passwords/generate", "passwords/read"}}
 	for i, c := range apiClients {
-		client := get(n("client-" + c.Name))
+		client := get("client-" + c.Name)
 		for k, v := range map[string]any{
 			"name": c.Name, "generateSecret": true, "allowedOauthFlowsUserPoolClient": true,
 			"allowedOauthFlows": []any{"client_credentials"}, "allowedOauthScopes": wantScopes[i],
@@ -85,11 +78,11 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 		}
 		clientIDs = append(clientIDs, client.ID)
 	}
-	teamA := get(n("client-team-a")).ID
+	teamA := get("client-team-a").ID
 
 	// The retriever: its own log group and read-only role, the generator's
 	// code and environment, the handler that makes the bootstrap read.
-	gen, ret := get(n("function")), get(n("retriever"))
+	gen, ret := get("function"), get("retriever")
 	expect(t, ret, "handler", "retrieve")
 	expect(t, gen, "handler", "bootstrap")
 	for _, k := range []string{"runtime", "architectures", "memorySize", "timeout", "environment"} {
@@ -101,13 +94,13 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 	if got, want := env["API_CLIENT_PREFIXES"], `{"`+teamA+`":["team-a/"]}`; got != want {
 		t.Errorf("API_CLIENT_PREFIXES = %v, want %s", got, want)
 	}
-	retLogs, retRole := get(n("retriever-logs")), get(n("retriever-role"))
+	retLogs, retRole := get("retriever-logs"), get("retriever-role")
 	expect(t, ret, "role", str(t, retRole.Outputs, "arn"))
 	expect(t, ret, "loggingConfig", map[string]any{"logFormat": "JSON", "logGroup": str(t, retLogs.Outputs, "name")})
 	expect(t, retLogs, "retentionInDays", 30.0)
-	bucketARN := str(t, get(n("bucket")).Outputs, "arn")
-	keyARN := str(t, get(n("key")).Outputs, "arn")
-	checkStatements(t, "retriever policy", str(t, get(n("retriever-role-policy")).Inputs, "policy"), []statement{
+	bucketARN := str(t, get("bucket").Outputs, "arn")
+	keyARN := str(t, get("key").Outputs, "arn")
+	checkStatements(t, "retriever policy", str(t, get("retriever-role-policy").Inputs, "policy"), []statement{
 		{Effect: "Allow", Action: []string{"s3:GetObject", "s3:GetObjectVersion"}, Resource: []string{bucketARN + "/passwords/*"}},
 		{Effect: "Allow", Action: []string{"s3:ListBucket", "s3:ListBucketVersions"}, Resource: []string{bucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": {"passwords/*"}}}},
@@ -121,10 +114,10 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 	}
 
 	// The API, its JWT authorizer, one integration per function.
-	api := get(n("api"))
+	api := get("api")
 	expect(t, api, "protocolType", "HTTP")
 	apiID := api.ID
-	authorizer := get(n("authorizer"))
+	authorizer := get("authorizer")
 	expect(t, authorizer, "authorizerType", "JWT")
 	expect(t, authorizer, "identitySources", []any{"$request.header.Authorization"})
 	expect(t, authorizer, "jwtConfiguration", map[string]any{
@@ -156,24 +149,24 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 		t.Errorf("%d permissions, want one per route", len(got))
 	}
 	for short, w := range wantRoutes {
-		route := get(n("route-" + short))
+		route := get("route-" + short)
 		expect(t, route, "apiId", apiID)
 		expect(t, route, "routeKey", w.key)
 		expect(t, route, "authorizationType", "JWT")
 		expect(t, route, "authorizationScopes", []any{w.scope})
 		expect(t, route, "authorizerId", authorizer.ID)
-		expect(t, route, "target", "integrations/"+get(n(w.integration)).ID)
-		perm := get(n("invoke-" + short))
+		expect(t, route, "target", "integrations/"+get(w.integration).ID)
+		perm := get("invoke-" + short)
 		expect(t, perm, "action", "lambda:InvokeFunction")
 		expect(t, perm, "principal", "apigateway.amazonaws.com")
-		expect(t, perm, "function", str(t, get(n(w.function)).Outputs, "name"))
+		expect(t, perm, "function", str(t, get(w.function).Outputs, "name"))
 		expect(t, perm, "sourceArn", w.source)
 	}
 
 	// The $default stage: auto-deployed, throttled, logging as JSON to its
 	// own group with the functions' retention.
-	stage := get(n("stage"))
-	accessLogs := get(n("api-access-logs"))
+	stage := get("stage")
+	accessLogs := get("api-access-logs")
 	expect(t, stage, "name", "$default")
 	expect(t, stage, "autoDeploy", true)
 	expect(t, stage, "defaultRouteSettings", map[string]any{"throttlingRateLimit": 10.0, "throttlingBurstLimit": 20.0})
@@ -201,7 +194,7 @@ func TestHTTPAPIWithUserPool(t *testing.T) {
 	ids := map[string]any{}
 	secrets := map[string]any{}
 	for _, c := range apiClients {
-		client := get(n("client-" + c.Name))
+		client := get("client-" + c.Name)
 		ids[c.Name], secrets[c.Name] = client.ID, client.Outputs["clientSecret"]
 	}
 	for k, v := range map[string]any{

@@ -1,7 +1,9 @@
 // Package components holds the PasswordGenerator Pulumi component: a Go
 // Lambda that generates passwords and stores each one, encrypted and
 // versioned, in a locked-down S3 bucket, with the least-privilege IAM around
-// it and a policy for the people allowed to read the passwords back.
+// it and a policy for the people allowed to read the passwords back; the
+// lifecycle rules that expire passwords, the scheduled rotator that
+// replaces them without reading them, and, on request, an audit trail.
 package components
 
 import (
@@ -46,6 +48,10 @@ type PasswordGenerator struct {
 	DecryptKeyArns pulumi.StringArrayOutput
 	// API is the HTTP API; nil without HTTPAPIArgs.
 	API *API
+	// Rotation is the rotator and its schedule.
+	Rotation *Rotation
+	// Audit is the audit trail; nil without AuditArgs.
+	Audit *Audit
 }
 
 // NewPasswordGenerator validates args, builds the function code and
@@ -56,15 +62,20 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 	if err != nil {
 		return nil, err
 	}
+	rules, err := passwordRules(s)
+	if err != nil {
+		return nil, fmt.Errorf("PasswordGenerator %s: %w", name, err)
+	}
 	// Before any resource exists, so a build failure leaves nothing behind.
 	code, err := functionCode(ctx, s)
 	if err != nil {
 		return nil, fmt.Errorf("PasswordGenerator %s: function code: %w", name, err)
 	}
-	trust, err := iampolicy.LambdaTrust().JSON()
+	trustJSON, err := iampolicy.LambdaTrust().JSON()
 	if err != nil {
 		return nil, err
 	}
+	trust := pulumi.String(trustJSON)
 
 	pg := &PasswordGenerator{}
 	if err := ctx.RegisterComponentResource(typeToken, name, pg, opts...); err != nil {
@@ -92,11 +103,22 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		}
 		keyARN = key.arn
 	}
+	// Before the bucket: the bucket policy names it.
+	rotatorRole, err := newRole(ctx, name+"-rotator", fmt.Sprintf("Runs the %s password rotator, which can never read a password", name), trust, tags, child)
+	if err != nil {
+		return nil, err
+	}
 	spec := bucketSpec{
-		forceDestroy:   s.forceDestroy,
-		keyPrefix:      s.keyPrefix,
-		noncurrentDays: s.noncurrentDays,
-		tags:           tags,
+		forceDestroy: s.forceDestroy,
+		// The name it has had since the policy only refused plain HTTP: a
+		// renamed bucket policy would be replaced, and deleting the old
+		// one after creating the new would leave the bucket with none.
+		policyName: "tls-only",
+		policy: func(arn pulumi.StringOutput) pulumi.StringOutput {
+			return passwordBucketPolicy(arn, rotatorRole.Arn, s.keyPrefix)
+		},
+		rules: rules,
+		tags:  tags,
 	}
 	if s.sseKMS() {
 		spec.kmsKeyARN = keyARN
@@ -111,15 +133,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		}
 	}
 
-	logs, err := newLogGroup(ctx, name, "", s.logRetentionDays, tags, child)
-	if err != nil {
-		return nil, err
-	}
 	role, err := newRole(ctx, name, fmt.Sprintf("Runs the %s password generator function", name), trust, tags, child)
-	if err != nil {
-		return nil, err
-	}
-	rolePolicy, err := newRolePolicy(ctx, name, role, functionPolicy(b.bucket.Arn, logs.Arn, keyARN, s.keyPrefix, where), child)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +148,7 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 			return nil, err
 		}
 	}
-	// Both functions read the same environment; the prefixes of limited
+	// Every function reads the same environment; the prefixes of limited
 	// API clients are part of it once their ids are known.
 	env := pulumi.All(b.bucket.Bucket, keyARN, clientPrefixes(s.api, pool)).ApplyT(func(v []any) map[string]string {
 		return fnconfig.Config{
@@ -142,27 +156,29 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 			ClientPrefixes: v[2].(apispec.ClientPrefixes),
 		}.Env()
 	}).(pulumi.StringMapOutput)
-	fn, err := newFunction(ctx, functionSpec{
-		logicalName:  name + "-function",
-		description:  "Generates passwords and stores each one, encrypted and versioned, in S3",
-		handler:      apispec.Generator.Handler(),
-		role:         role.Arn,
-		code:         code,
-		architecture: s.architecture,
-		memorySize:   s.memorySize,
-		timeout:      s.timeout,
-		reserved:     s.reserved,
-		environment:  env,
-		logGroup:     logs.Name,
-		tags:         tags,
-	},
-		// So the first invocation can already write its logs and its
-		// object, and no object lands before encryption and versioning
-		// are configured.
-		pulumi.DependsOn([]pulumi.Resource{rolePolicy, logs, b.encryption, b.versioning}),
-		child,
-	)
+	sh := shared{code: code, env: env, tags: tags}
+	fn, logs, err := newStackFunction(ctx, s, sh, stackFunction{
+		name:        name,
+		logicalName: name + "-function",
+		description: "Generates passwords and stores each one, encrypted and versioned, in S3",
+		function:    apispec.Generator,
+		role:        role,
+		policy: func(logGroupARN pulumi.StringOutput) pulumi.StringOutput {
+			return functionPolicy(b.bucket.Arn, logGroupARN, keyARN, s.keyPrefix, where)
+		},
+		timeout:  s.timeout,
+		reserved: s.reserved,
+		// No object lands before encryption and versioning are configured.
+		deps: []pulumi.Resource{b.encryption, b.versioning},
+	}, child)
 	if err != nil {
+		return nil, err
+	}
+
+	if pg.Rotation, err = newRotationStack(ctx, name, s, sh, rotationInputs{
+		bucketARN: b.bucket.Arn, keyARN: keyARN, where: where,
+		role: rotatorRole, deps: []pulumi.Resource{b.encryption, b.versioning, b.policy},
+	}, child); err != nil {
 		return nil, err
 	}
 
@@ -179,10 +195,19 @@ func NewPasswordGenerator(ctx *pulumi.Context, name string, args *PasswordGenera
 		return iampolicy.DecryptKeys(current, s.previousKeys)
 	}).(pulumi.StringArrayOutput)
 	if s.api != nil {
-		if pg.API, err = newAPIStack(ctx, name, s, apiInputs{
-			bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, env: env, code: code, trust: trust,
-			generator: fn, pool: pool, deps: []pulumi.Resource{b.encryption, b.versioning}, tags: tags,
+		if pg.API, err = newAPIStack(ctx, name, s, sh, apiInputs{
+			bucketARN: b.bucket.Arn, keyARN: keyARN, where: where, trust: trust,
+			generator: fn, pool: pool, deps: []pulumi.Resource{b.encryption, b.versioning},
 		}, child); err != nil {
+			return nil, err
+		}
+	}
+	if s.audit != nil {
+		functions := pulumi.StringArray{fn.Arn, pg.Rotation.functionARN}
+		if pg.API != nil {
+			functions = append(functions, pg.API.retrieverARN)
+		}
+		if pg.Audit, err = newAuditStack(ctx, name, s, auditInputs{bucketARN: b.bucket.Arn, functions: functions, where: where, tags: tags}, child); err != nil {
 			return nil, err
 		}
 	}
@@ -211,8 +236,12 @@ func (pg *PasswordGenerator) Outputs() map[string]pulumi.Output {
 		"kmsKeyArn":       pg.KMSKeyArn,
 		"decryptKeyArns":  pg.DecryptKeyArns,
 	}
+	maps.Copy(outputs, pg.Rotation.outputs())
 	if pg.API != nil {
 		maps.Copy(outputs, pg.API.outputs())
+	}
+	if pg.Audit != nil {
+		maps.Copy(outputs, pg.Audit.outputs())
 	}
 	return outputs
 }

@@ -42,6 +42,9 @@ type want struct {
 	tags           map[string]string
 	previousKeys   []string // DecryptKeyArns
 	policy         string   // PASSWORD_POLICY, "" for none
+	expiryDays     []int    // in the order the bucket's rules list them
+	schedule       string
+	window         int // the schedule's flexible window in minutes; 0: off
 }
 
 func (w want) kms() bool { return w.encryption != sseS3 }
@@ -56,6 +59,9 @@ var secureDefaults = want{
 	encryption:   createdKey,
 	minLength:    8,
 	maxLength:    128,
+	expiryDays:   []int{1, 7, 30, 90, 365},
+	schedule:     "rate(1 day)",
+	window:       15,
 }
 
 func with(change func(*want)) want {
@@ -112,12 +118,18 @@ func TestStack(t *testing.T) {
 				Architecture: "x86_64", MemorySize: 1024, Timeout: 30, LogRetentionDays: pulumi.IntRef(0),
 				KeyPrefix: pulumi.StringRef("p/"), Encryption: EncryptionKMS, ForceDestroy: true,
 				NoncurrentVersionExpirationDays: 1, MinLength: 12, MaxLength: 64, ReservedConcurrency: 5, Tags: tags,
+				ExpiryDays: []int{3650, 2}, RotationSchedule: "cron(0 3 ? * MON *)",
 			},
 			want{
 				architecture: "x86_64", memorySize: 1024, timeout: 30, retention: 0, prefix: "p/", encryption: createdKey,
 				forceDestroy: true, noncurrentDays: 1, minLength: 12, maxLength: 64, reserved: 5, tags: tags,
+				expiryDays: []int{2, 3650}, schedule: "cron(0 3 ? * MON *)", window: 15,
 			},
 		},
+		{"no expiry offered", &PasswordGeneratorArgs{ExpiryDays: []int{}}, with(func(w *want) { w.expiryDays = nil })},
+		{"rotation every few minutes", &PasswordGeneratorArgs{RotationSchedule: "rate(5 minutes)"}, with(func(w *want) { w.schedule = "rate(5 minutes)"; w.window = 2 })},
+		{"rotation every minute", &PasswordGeneratorArgs{RotationSchedule: "rate(1 minute)"}, with(func(w *want) { w.schedule = "rate(1 minute)"; w.window = 0 })},
+		{"rotation once", &PasswordGeneratorArgs{RotationSchedule: "at(2030-01-01T03:00:00)"}, with(func(w *want) { w.schedule = "at(2030-01-01T03:00:00)" })},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,7 +209,10 @@ func deployIn(m *awsmock.Mocks, name string, args *PasswordGeneratorArgs) (*awsm
 
 // taggable are the types that take tags; every one of them must carry the
 // configured tags.
-var taggable = []string{awsmock.TypeBucket, awsmock.TypeKey, awsmock.TypeLogGroup, awsmock.TypeRole, awsmock.TypeIAMPolicy, awsmock.TypeFunction}
+var taggable = []string{
+	awsmock.TypeBucket, awsmock.TypeKey, awsmock.TypeLogGroup, awsmock.TypeRole, awsmock.TypeIAMPolicy, awsmock.TypeFunction,
+	awsmock.TypeQueue, awsmock.TypeScheduleGroup, awsmock.TypeTrail,
+}
 
 // checkStack asserts every resource and input the issue lists.
 func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
@@ -219,6 +234,18 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 		n("role-policy"):         awsmock.TypeRolePolicy,
 		n("reader"):              awsmock.TypeIAMPolicy,
 		n("function"):            awsmock.TypeFunction,
+
+		n("rotator-role"):          awsmock.TypeRole,
+		n("rotator-logs"):          awsmock.TypeLogGroup,
+		n("rotator-role-policy"):   awsmock.TypeRolePolicy,
+		n("rotator"):               awsmock.TypeFunction,
+		n("rotator-invoke-config"): awsmock.TypeEventInvokeConfig,
+		n("rotation-failures"):     awsmock.TypeQueue,
+		n("rotation-dlq"):          awsmock.TypeQueue,
+		n("rotation-group"):        awsmock.TypeScheduleGroup,
+		n("scheduler-role"):        awsmock.TypeRole,
+		n("scheduler-role-policy"): awsmock.TypeRolePolicy,
+		n("rotation"):              awsmock.TypeSchedule,
 	}
 	if w.encryption == createdKey {
 		wantTypes[n("key")] = awsmock.TypeKey
@@ -293,6 +320,13 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 		"readerPolicyArn": str(t, reader.Outputs, "arn"),
 		"kmsKeyArn":       keyARN,
 		"decryptKeyArns":  decryptKeys,
+
+		"rotatorFunctionName":        str(t, get(n("rotator")).Outputs, "name"),
+		"rotatorLogGroupName":        str(t, get(n("rotator-logs")).Outputs, "name"),
+		"rotationScheduleName":       str(t, get(n("rotation")).Outputs, "name"),
+		"rotationScheduleGroupName":  str(t, get(n("rotation-group")).Outputs, "name"),
+		"rotationDeadLetterQueueUrl": str(t, get(n("rotation-dlq")).Outputs, "url"),
+		"rotationFailureQueueUrl":    str(t, get(n("rotation-failures")).Outputs, "url"),
 	}
 	if !reflect.DeepEqual(out, wantOut) {
 		t.Errorf("outputs = %v\nwant %v", out, wantOut)
@@ -339,19 +373,28 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 	}
 	expect(t, get(n("ownership")), "rule", map[string]any{"objectOwnership": "BucketOwnerEnforced"})
 
-	// TLS-only bucket policy, after the access block.
-	tls := get(n("tls-only"))
-	expect(t, tls, "bucket", bucketName)
-	if !tls.DependsOn(n("public-access-block")) {
+	// Bucket policy, after the access block: TLS only, and the rotator
+	// writes only with If-Match.
+	policy := get(n("tls-only"))
+	expect(t, policy, "bucket", bucketName)
+	if !policy.DependsOn(n("public-access-block")) {
 		t.Errorf("bucket policy does not depend on the public access block")
 	}
-	checkStatements(t, "bucket policy", str(t, tls.Inputs, "policy"), []statement{{
-		Effect: "Deny", Principal: "*", Action: []string{"s3:*"},
-		Resource:  []string{bucketARN, bucketARN + "/*"},
-		Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
-	}})
+	checkStatements(t, "bucket policy", str(t, policy.Inputs, "policy"), []statement{
+		tlsOnly(bucketARN),
+		{
+			Effect: "Deny", Principal: "*", Action: []string{"s3:PutObject"},
+			Resource: []string{bucketARN + "/" + w.prefix + "*"},
+			Condition: map[string]map[string][]string{
+				"ArnEquals": {"aws:PrincipalArn": {str(t, get(n("rotator-role")).Outputs, "arn")}},
+				"Null":      {"s3:if-match": {"true"}},
+			},
+		},
+	})
 
-	// Lifecycle: abort uploads after 7 days; history expiry only when asked.
+	// Lifecycle: abort uploads after 7 days; history expiry only when
+	// asked; with expiry, a rule per value and one removing the delete
+	// markers left alone.
 	lc := get(n("lifecycle"))
 	wantRules := []any{map[string]any{
 		"id": "abort-incomplete-multipart-uploads", "status": "Enabled",
@@ -363,6 +406,26 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 			"id": "expire-noncurrent-versions", "status": "Enabled",
 			"filter":                      map[string]any{"prefix": w.prefix},
 			"noncurrentVersionExpiration": map[string]any{"noncurrentDays": float64(w.noncurrentDays)},
+		})
+	}
+	for _, days := range w.expiryDays {
+		tag := map[string]any{"expires_in_days": fmt.Sprint(days)}
+		filter := map[string]any{"and": map[string]any{"prefix": w.prefix, "tags": tag}}
+		if w.prefix == "" {
+			filter = map[string]any{"tag": map[string]any{"key": "expires_in_days", "value": fmt.Sprint(days)}}
+		}
+		wantRules = append(wantRules, map[string]any{
+			"id": fmt.Sprintf("expires-in-days-%d", days), "status": "Enabled",
+			"filter":                      filter,
+			"expiration":                  map[string]any{"days": float64(days)},
+			"noncurrentVersionExpiration": map[string]any{"noncurrentDays": 1.0},
+		})
+	}
+	if len(w.expiryDays) > 0 {
+		wantRules = append(wantRules, map[string]any{
+			"id": "remove-expired-delete-markers", "status": "Enabled",
+			"filter":     map[string]any{"prefix": w.prefix},
+			"expiration": map[string]any{"expiredObjectDeleteMarker": true},
 		})
 	}
 	expect(t, lc, "bucket", bucketName)
@@ -417,7 +480,7 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 	rp := get(n("role-policy"))
 	expect(t, rp, "role", str(t, role.Outputs, "name"))
 	fnStatements := []statement{
-		{Effect: "Allow", Action: []string{"s3:PutObject"}, Resource: []string{bucketARN + "/" + w.prefix + "*"}},
+		{Effect: "Allow", Action: []string{"s3:PutObject", "s3:PutObjectTagging"}, Resource: []string{bucketARN + "/" + w.prefix + "*"}},
 		{Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupARN + ":*"}},
 	}
 	readerStatements := []statement{
@@ -444,11 +507,16 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 	expect(t, fn, "timeout", float64(w.timeout))
 	expect(t, fn, "role", str(t, role.Outputs, "arn"))
 	expect(t, fn, "loggingConfig", map[string]any{"logFormat": "JSON", "logGroup": str(t, logs.Outputs, "name")})
+	expiry := make([]string, len(w.expiryDays))
+	for i, d := range w.expiryDays {
+		expiry[i] = fmt.Sprint(d)
+	}
 	env := map[string]any{
-		"BUCKET_NAME":         bucketName,
-		"KEY_PREFIX":          w.prefix,
-		"PASSWORD_MIN_LENGTH": fmt.Sprint(w.minLength),
-		"PASSWORD_MAX_LENGTH": fmt.Sprint(w.maxLength),
+		"BUCKET_NAME":          bucketName,
+		"KEY_PREFIX":           w.prefix,
+		"PASSWORD_MIN_LENGTH":  fmt.Sprint(w.minLength),
+		"PASSWORD_MAX_LENGTH":  fmt.Sprint(w.maxLength),
+		"PASSWORD_EXPIRY_DAYS": strings.Join(expiry, ","),
 	}
 	if w.kms() {
 		env["KMS_KEY_ID"] = keyARN
@@ -467,6 +535,113 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 			t.Errorf("function does not depend on %s", dep)
 		}
 	}
+
+	checkRotation(t, m, w, fn.Inputs["environment"], keyARN)
+}
+
+// checkRotation asserts the rotator, its role, its failure queue and the
+// schedule that runs it.
+func checkRotation(t *testing.T, m *awsmock.Mocks, w want, env any, keyARN string) {
+	t.Helper()
+	n := func(suffix string) string { return testName + "-" + suffix }
+	get := lookup(t, m)
+	bucketARN := "arn:aws:s3:::" + str(t, get("bucket").Outputs, "bucket")
+	rotator, role, logs := get("rotator"), get("rotator-role"), get("rotator-logs")
+	failures, dlq := get("rotation-failures"), get("rotation-dlq")
+
+	// The rotator: the generator's code and environment, its own handler,
+	// role, logs and timeout, and no reservation.
+	expect(t, rotator, "handler", "rotate")
+	expect(t, rotator, "runtime", "provided.al2023")
+	expect(t, rotator, "architectures", []any{w.architecture})
+	expect(t, rotator, "memorySize", float64(w.memorySize))
+	expect(t, rotator, "timeout", 300.0)
+	expect(t, rotator, "role", str(t, role.Outputs, "arn"))
+	expect(t, rotator, "environment", env)
+	expect(t, rotator, "loggingConfig", map[string]any{"logFormat": "JSON", "logGroup": str(t, logs.Outputs, "name")})
+	if v, has := rotator.Inputs["reservedConcurrentExecutions"]; has {
+		t.Errorf("rotator reservedConcurrentExecutions = %v, want unset", v)
+	}
+	for _, dep := range []string{n("rotator-role-policy"), n("rotator-logs"), n("encryption"), n("versioning"), n("tls-only")} {
+		if !rotator.DependsOn(dep) {
+			t.Errorf("rotator does not depend on %s", dep)
+		}
+	}
+	expect(t, logs, "retentionInDays", float64(w.retention))
+	checkStatements(t, "rotator trust policy", str(t, role.Inputs, "assumeRolePolicy"), []statement{{
+		Effect: "Allow", Principal: map[string]any{"Service": []any{"lambda.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+	}})
+
+	// Its role lists and tags, writes new versions, and never reads one.
+	list := statement{Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN}}
+	if w.prefix != "" {
+		list.Condition = map[string]map[string][]string{"StringLike": {"s3:prefix": {w.prefix + "*"}}}
+	}
+	objects := bucketARN + "/" + w.prefix + "*"
+	rotatorStatements := []statement{
+		list,
+		{Effect: "Allow", Action: []string{"s3:GetObjectTagging"}, Resource: []string{objects}},
+		{Effect: "Allow", Action: []string{"s3:PutObject", "s3:PutObjectTagging"}, Resource: []string{objects}},
+		{Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{str(t, logs.Outputs, "arn") + ":*"}},
+		{Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{str(t, failures.Outputs, "arn")}},
+	}
+	if w.kms() {
+		rotatorStatements = append(rotatorStatements, statement{Effect: "Allow", Action: []string{"kms:GenerateDataKey"}, Resource: []string{keyARN}, Condition: viaS3For(bucketARN)})
+	}
+	rp := get("rotator-role-policy")
+	expect(t, rp, "role", str(t, role.Outputs, "name"))
+	checkStatements(t, "rotator policy", str(t, rp.Inputs, "policy"), rotatorStatements)
+
+	// Failed runs: Lambda retries twice, then sends the event to a queue.
+	expect(t, get("rotator-invoke-config"), "functionName", str(t, rotator.Outputs, "name"))
+	expect(t, get("rotator-invoke-config"), "maximumRetryAttempts", 2.0)
+	expect(t, get("rotator-invoke-config"), "destinationConfig", map[string]any{"onFailure": map[string]any{"destination": str(t, failures.Outputs, "arn")}})
+	for _, q := range []awsmock.Resource{failures, dlq} {
+		expect(t, q, "sqsManagedSseEnabled", true)
+		expect(t, q, "messageRetentionSeconds", 1209600.0)
+		for _, k := range []string{"fifoQueue", "kmsMasterKeyId", "policy"} {
+			if v, has := q.Inputs[k]; has {
+				t.Errorf("%s.%s = %v, want unset", q.Name, k, v)
+			}
+		}
+	}
+
+	// The schedule, in its own group, invokes the rotator with its
+	// scheduled time, retries for an hour, then dead-letters.
+	group, schedule, schedulerRole := get("rotation-group"), get("rotation"), get("scheduler-role")
+	groupARN := str(t, group.Outputs, "arn")
+	window := map[string]any{"mode": "OFF"}
+	if w.window > 0 {
+		window = map[string]any{"mode": "FLEXIBLE", "maximumWindowInMinutes": float64(w.window)}
+	}
+	expect(t, schedule, "groupName", str(t, group.Outputs, "name"))
+	expect(t, schedule, "scheduleExpression", w.schedule)
+	expect(t, schedule, "flexibleTimeWindow", window)
+	expect(t, schedule, "target", map[string]any{
+		"arn":              str(t, rotator.Outputs, "arn"),
+		"roleArn":          str(t, schedulerRole.Outputs, "arn"),
+		"input":            `{"scheduled_time":"<aws.scheduler.scheduled-time>"}`,
+		"retryPolicy":      map[string]any{"maximumEventAgeInSeconds": 3600.0, "maximumRetryAttempts": 10.0},
+		"deadLetterConfig": map[string]any{"arn": str(t, dlq.Outputs, "arn")},
+	})
+	if !schedule.DependsOn(n("scheduler-role-policy")) {
+		t.Errorf("schedule does not wait for its role's policy")
+	}
+	// Scheduler's role: assumed by Scheduler only, for this group in this
+	// account; it invokes the rotator and nothing else, and dead-letters.
+	checkStatements(t, "scheduler trust policy", str(t, schedulerRole.Inputs, "assumeRolePolicy"), []statement{{
+		Effect: "Allow", Principal: map[string]any{"Service": []any{"scheduler.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {awsmock.Account}, "aws:SourceArn": {groupARN}}},
+	}})
+	if !strings.HasPrefix(groupARN, "arn:aws:scheduler:"+awsmock.DefaultRegion+":"+awsmock.Account+":schedule-group/") {
+		t.Errorf("schedule group ARN %q", groupARN)
+	}
+	sp := get("scheduler-role-policy")
+	expect(t, sp, "role", str(t, schedulerRole.Outputs, "name"))
+	checkStatements(t, "scheduler policy", str(t, sp.Inputs, "policy"), []statement{
+		{Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []string{str(t, rotator.Outputs, "arn")}},
+		{Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{str(t, dlq.Outputs, "arn")}},
+	})
 }
 
 // statement is a policy statement as IAM reads it, Sid aside: names are
@@ -572,6 +747,28 @@ func viaS3For(bucketARN string) map[string]map[string][]string {
 		"kms:ViaService":                   {"s3." + awsmock.DefaultRegion + ".amazonaws.com"},
 		"kms:EncryptionContext:aws:s3:arn": {bucketARN},
 	}}
+}
+
+// lookup finds the component's resources by what follows the component's
+// name in their names, failing the test when one is missing.
+func lookup(t *testing.T, m *awsmock.Mocks) func(suffix string) awsmock.Resource {
+	return func(suffix string) awsmock.Resource {
+		t.Helper()
+		r, ok := m.Named(testName + "-" + suffix)
+		if !ok {
+			t.Fatalf("no resource %s-%s", testName, suffix)
+		}
+		return r
+	}
+}
+
+// tlsOnly is the denial every bucket policy starts with.
+func tlsOnly(bucketARN string) statement {
+	return statement{
+		Effect: "Deny", Principal: "*", Action: []string{"s3:*"},
+		Resource:  []string{bucketARN, bucketARN + "/*"},
+		Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
+	}
 }
 
 func expect(t *testing.T, r awsmock.Resource, key string, want any) {

@@ -71,9 +71,43 @@ func (p place) s3() iampolicy.S3Endpoint {
 	return iampolicy.S3Endpoint{Region: p.region, DNSSuffix: p.dnsSuffix}
 }
 
-// tlsOnlyPolicy is the bucket policy.
-func tlsOnlyPolicy(bucketARN pulumi.StringOutput) pulumi.StringOutput {
+// passwordBucketPolicy is the password bucket's policy: TLS only, and the
+// rotator writes only with If-Match.
+func passwordBucketPolicy(bucketARN, rotatorRoleARN pulumi.StringOutput, prefix string) pulumi.StringOutput {
 	return policyJSON(func(v []string) (iampolicy.Document, error) {
-		return iampolicy.TLSOnly(v[0])
+		return iampolicy.PasswordBucket(iampolicy.PasswordBucketArgs{BucketARN: v[0], KeyPrefix: prefix, RotatorRoleARN: v[1]})
+	}, bucketARN, rotatorRoleARN)
+}
+
+// rotatorPolicy is the rotator's role policy. keyARN is "" with SSE-S3.
+func rotatorPolicy(bucketARN, logGroupARN, keyARN, failureQueueARN pulumi.StringOutput, prefix string, p place) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.Rotator(iampolicy.RotatorArgs{
+			FunctionArgs:    iampolicy.FunctionArgs{BucketARN: v[0], LogGroupARN: v[1], KMSKeyARN: v[2], KeyPrefix: prefix, Through: p.s3()},
+			FailureQueueARN: v[3],
+		})
+	}, bucketARN, logGroupARN, keyARN, failureQueueARN)
+}
+
+// schedulerTrust lets Scheduler assume the schedule's role, for the
+// schedule group only.
+func schedulerTrust(groupARN pulumi.StringOutput) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.SchedulerTrust(v[0])
+	}, groupARN)
+}
+
+// schedulerPolicy is the schedule's role policy.
+func schedulerPolicy(functionARN, deadLetterQueueARN pulumi.StringOutput) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.Scheduler(iampolicy.SchedulerArgs{FunctionARN: v[0], DeadLetterQueueARN: v[1]})
+	}, functionARN, deadLetterQueueARN)
+}
+
+// auditBucketPolicy is the audit bucket's policy: TLS only, and written by
+// the one trail.
+func auditBucketPolicy(bucketARN pulumi.StringOutput, trailARN string) pulumi.StringOutput {
+	return policyJSON(func(v []string) (iampolicy.Document, error) {
+		return iampolicy.AuditBucket(v[0], trailARN)
 	}, bucketARN)
 }

@@ -1,6 +1,7 @@
 // Package iampolicy builds the IAM policy documents the stack deploys: the
-// Lambda trust policy, the generator's and the retriever's inline policies,
-// the readers' managed policy, the TLS-only bucket policy and the dedicated
+// Lambda and Scheduler trust policies; the generator's, the retriever's, the
+// rotator's and the schedule's inline policies; the readers' managed policy;
+// the password bucket's and the audit bucket's policies; and the dedicated
 // KMS key's policy.
 //
 // Documents are plain Go values serialized with encoding/json, so the same

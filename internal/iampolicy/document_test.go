@@ -12,7 +12,8 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata golden files from the current output")
 
 // TestGolden pins the exact bytes of the documents the stack deploys with
-// its defaults (KMS key, prefix "passwords/"). Golden files are indented
+// its defaults (KMS key, prefix "passwords/"), and the rotator's with
+// SSE-S3 too. Golden files are indented
 // for review; JSON() is compact, so the test compacts the file, which
 // removes whitespace between tokens only, and compares byte for byte.
 func TestGolden(t *testing.T) {
@@ -21,6 +22,20 @@ func TestGolden(t *testing.T) {
 			return Function(FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3})
 		},
 		"key_policy_default.json": func() (Document, error) { return KeyPolicy(testKeyPolicyArgs) },
+		"rotator_kms.json": func() (Document, error) {
+			return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3}, testQueue})
+		},
+		"rotator_sse_s3.json": func() (Document, error) {
+			return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup}, testQueue})
+		},
+		"scheduler_trust.json": func() (Document, error) { return SchedulerTrust(testGroup) },
+		"scheduler.json": func() (Document, error) {
+			return Scheduler(SchedulerArgs{FunctionARN: testFunction, DeadLetterQueueARN: testDLQ})
+		},
+		"password_bucket.json": func() (Document, error) {
+			return PasswordBucket(PasswordBucketArgs{BucketARN: testBucket, KeyPrefix: testPrefix, RotatorRoleARN: testRole})
+		},
+		"audit_bucket.json": func() (Document, error) { return AuditBucket(testAudit, testTrail) },
 	} {
 		t.Run(file, func(t *testing.T) {
 			doc, err := build()

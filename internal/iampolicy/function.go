@@ -10,12 +10,26 @@ type FunctionArgs struct {
 	Through S3Endpoint
 }
 
-// Function is the role's only inline policy: write objects below the prefix,
-// write its own log streams, and, with SSE-KMS, create data keys. The
-// function cannot read, list or delete anything, so a compromised function
-// cannot read back the passwords it stored.
+// Function is the role's only inline policy: write objects and their tags
+// below the prefix, write its own log streams, and, with SSE-KMS, create
+// data keys. The function cannot read, list or delete anything, so a
+// compromised function cannot read back the passwords it stored.
 func Function(a FunctionArgs) (Document, error) {
 	var in inputs
+	in.writer(a)
+	if err := in.err("function policy"); err != nil {
+		return Document{}, err
+	}
+
+	statements := []Statement{putStatement(a.BucketARN, a.KeyPrefix), logStatement(a.LogGroupARN)}
+	if a.KMSKeyARN != "" {
+		statements = append(statements, encryptWithKey(a.BucketARN, a.KMSKeyARN, a.Through))
+	}
+	return Document{Version: version, Statement: statements}, nil
+}
+
+// writer checks what a writing policy names.
+func (in *inputs) writer(a FunctionArgs) {
 	in.bucket(a.BucketARN)
 	in.keyPrefix(a.KeyPrefix)
 	in.logGroup(a.LogGroupARN)
@@ -23,31 +37,31 @@ func Function(a FunctionArgs) (Document, error) {
 	if a.KMSKeyARN != "" {
 		in.s3Endpoint(a.Through)
 	}
-	if err := in.err("function policy"); err != nil {
-		return Document{}, err
-	}
+}
 
-	statements := []Statement{
-		{
-			Sid:      "PutPasswordObjects",
-			Effect:   "Allow",
-			Action:   []string{"s3:PutObject"},
-			Resource: []string{objectsARN(a.BucketARN, a.KeyPrefix)},
-		},
-		logStatement(a.LogGroupARN),
+// putStatement writes objects below the prefix, with their tags: S3
+// authorizes the x-amz-tagging header of a PutObject as
+// s3:PutObjectTagging, which expiry and rotation tags need.
+func putStatement(bucketARN, prefix string) Statement {
+	return Statement{
+		Sid:      "PutPasswordObjects",
+		Effect:   "Allow",
+		Action:   []string{"s3:PutObject", "s3:PutObjectTagging"},
+		Resource: []string{objectsARN(bucketARN, prefix)},
 	}
-	if a.KMSKeyARN != "" {
-		// S3 asks KMS for a data key on the caller's behalf for each SSE-KMS
-		// PutObject; single-part uploads need nothing else from the key.
-		statements = append(statements, Statement{
-			Sid:       "EncryptWithKey",
-			Effect:    "Allow",
-			Action:    []string{"kms:GenerateDataKey"},
-			Resource:  []string{a.KMSKeyARN},
-			Condition: a.Through.forBucket(a.BucketARN),
-		})
+}
+
+// encryptWithKey lets S3 ask KMS for a data key on the caller's behalf
+// for each SSE-KMS PutObject; single-part uploads need nothing else from
+// the key.
+func encryptWithKey(bucketARN, keyARN string, through S3Endpoint) Statement {
+	return Statement{
+		Sid:       "EncryptWithKey",
+		Effect:    "Allow",
+		Action:    []string{"kms:GenerateDataKey"},
+		Resource:  []string{keyARN},
+		Condition: through.forBucket(bucketARN),
 	}
-	return Document{Version: version, Statement: statements}, nil
 }
 
 // logStatement lets a function write its own log streams.

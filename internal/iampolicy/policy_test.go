@@ -40,7 +40,7 @@ type policyCase struct {
 
 func functionStatements(bucket, prefix, logGroup string) []wantStatement {
 	return []wantStatement{
-		{Sid: "PutPasswordObjects", Effect: "Allow", Action: []string{"s3:PutObject"}, Resource: []string{bucket + "/" + prefix + "*"}},
+		{Sid: "PutPasswordObjects", Effect: "Allow", Action: []string{"s3:PutObject", "s3:PutObjectTagging"}, Resource: []string{bucket + "/" + prefix + "*"}},
 		{Sid: "WriteLogEvents", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroup + ":*"}},
 	}
 }
@@ -55,6 +55,34 @@ func readerStatements(bucket, prefix string) []wantStatement {
 		list,
 	}
 }
+
+// rotatorStatements are the rotator's grants besides KMS: list the prefix,
+// read tags, write versions with their tags, its logs and its failure
+// queue.
+func rotatorStatements(bucket, prefix, logGroup, queue string) []wantStatement {
+	list := wantStatement{Sid: "ListPasswordKeys", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucket}}
+	if prefix != "" {
+		list.Condition = map[string]map[string][]string{"StringLike": {"s3:prefix": {prefix + "*"}}}
+	}
+	fn := functionStatements(bucket, prefix, logGroup)
+	return []wantStatement{
+		list,
+		{Sid: "ReadPasswordTags", Effect: "Allow", Action: []string{"s3:GetObjectTagging"}, Resource: []string{bucket + "/" + prefix + "*"}},
+		fn[0],
+		fn[1],
+		{Sid: "ReportFailedRuns", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{queue}},
+	}
+}
+
+const (
+	testQueue    = "arn:aws:sqs:eu-west-1:123456789012:passwordgen-rotation-failures-1a2b3c4"
+	testDLQ      = "arn:aws:sqs:eu-west-1:123456789012:passwordgen-rotation-dlq-1a2b3c4"
+	testFunction = "arn:aws:lambda:eu-west-1:123456789012:function:passwordgen-rotator-1a2b3c4"
+	testGroup    = "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/passwordgen-rotation-1a2b3c4"
+	testRole     = "arn:aws:iam::123456789012:role/passwordgen-rotator-role-1a2b3c4"
+	testTrail    = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/password-generator-dev-passwordgen"
+	testAudit    = "arn:aws:s3:::passwordgen-audit-bucket-1a2b3c4"
+)
 
 var (
 	// testS3 is S3 in testKey's region.
@@ -73,6 +101,7 @@ func policyCases() []policyCase {
 		govBucket   = "arn:aws-us-gov:s3:::passwordgen-gov"
 		govLogGroup = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:passwordgen"
 		cnBucket    = "arn:aws-cn:s3:::passwordgen-cn"
+		govQueue    = "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:passwordgen-failures"
 	)
 	return []policyCase{
 		{
@@ -193,13 +222,141 @@ func policyCases() []policyCase {
 			want: append(readerStatements(govBucket, ""), functionStatements(govBucket, "", govLogGroup)[1]),
 		},
 		{
+			name: "rotator kms",
+			build: func() (Document, error) {
+				return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3}, testQueue})
+			},
+			kms:  true,
+			want: append(rotatorStatements(testBucket, testPrefix, testLogGroup, testQueue), encryptStatement),
+		},
+		{
+			name: "rotator sse-s3",
+			build: func() (Document, error) {
+				return Rotator(RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup}, testQueue})
+			},
+			want: rotatorStatements(testBucket, testPrefix, testLogGroup, testQueue),
+		},
+		{
+			name: "rotator aws-us-gov, empty prefix",
+			build: func() (Document, error) {
+				return Rotator(RotatorArgs{FunctionArgs{BucketARN: govBucket, LogGroupARN: govLogGroup}, govQueue})
+			},
+			want: rotatorStatements(govBucket, "", govLogGroup, govQueue),
+		},
+		{
+			name:  "scheduler trust",
+			build: func() (Document, error) { return SchedulerTrust(testGroup) },
+			want: []wantStatement{{
+				Sid: "SchedulerAssumeRole", Effect: "Allow",
+				Principal: `{"Service":["scheduler.amazonaws.com"]}`,
+				Action:    []string{"sts:AssumeRole"},
+				Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {"123456789012"}, "aws:SourceArn": {testGroup}}},
+			}},
+		},
+		{
+			name: "scheduler trust aws-cn",
+			build: func() (Document, error) {
+				return SchedulerTrust("arn:aws-cn:scheduler:cn-north-1:210987654321:schedule-group/pw")
+			},
+			want: []wantStatement{{
+				Sid: "SchedulerAssumeRole", Effect: "Allow",
+				Principal: `{"Service":["scheduler.amazonaws.com"]}`,
+				Action:    []string{"sts:AssumeRole"},
+				Condition: map[string]map[string][]string{"StringEquals": {
+					"aws:SourceAccount": {"210987654321"},
+					"aws:SourceArn":     {"arn:aws-cn:scheduler:cn-north-1:210987654321:schedule-group/pw"},
+				}},
+			}},
+		},
+		{
+			name: "scheduler",
+			build: func() (Document, error) {
+				return Scheduler(SchedulerArgs{FunctionARN: testFunction, DeadLetterQueueARN: testDLQ})
+			},
+			want: []wantStatement{
+				{Sid: "InvokeRotator", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []string{testFunction}},
+				{Sid: "SendUndeliveredRuns", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{testDLQ}},
+			},
+		},
+		{
+			name: "password bucket",
+			build: func() (Document, error) {
+				return PasswordBucket(PasswordBucketArgs{BucketARN: testBucket, KeyPrefix: testPrefix, RotatorRoleARN: testRole})
+			},
+			want: passwordBucketStatements(testBucket, testPrefix, testRole),
+		},
+		{
+			name: "password bucket root, role with a path",
+			build: func() (Document, error) {
+				return PasswordBucket(PasswordBucketArgs{BucketARN: testBucket, RotatorRoleARN: "arn:aws:iam::123456789012:role/service/rotator"})
+			},
+			want: passwordBucketStatements(testBucket, "", "arn:aws:iam::123456789012:role/service/rotator"),
+		},
+		{
+			name:  "audit bucket",
+			build: func() (Document, error) { return AuditBucket(testAudit, testTrail) },
+			want:  auditBucketStatements(testAudit, testTrail, "123456789012"),
+		},
+		{
+			name: "audit bucket aws-us-gov",
+			build: func() (Document, error) {
+				return AuditBucket("arn:aws-us-gov:s3:::audit", "arn:aws-us-gov:cloudtrail:us-gov-west-1:210987654321:trail/pw-audit")
+			},
+			want: auditBucketStatements("arn:aws-us-gov:s3:::audit", "arn:aws-us-gov:cloudtrail:us-gov-west-1:210987654321:trail/pw-audit", "210987654321"),
+		},
+		{
 			name:  "tls only",
 			build: func() (Document, error) { return TLSOnly(testBucket) },
-			want: []wantStatement{{
-				Sid: "DenyInsecureTransport", Effect: "Deny", Principal: `"*"`,
-				Action:    []string{"s3:*"},
-				Resource:  []string{testBucket, testBucket + "/*"},
-				Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
+			want:  []wantStatement{tlsOnly(testBucket)},
+		},
+	}
+}
+
+// tlsOnly is the denial every bucket policy starts with.
+func tlsOnly(bucket string) wantStatement {
+	return wantStatement{
+		Sid: "DenyInsecureTransport", Effect: "Deny", Principal: `"*"`,
+		Action:    []string{"s3:*"},
+		Resource:  []string{bucket, bucket + "/*"},
+		Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
+	}
+}
+
+// passwordBucketStatements: TLS only, and the rotator's role may not put
+// an object below the prefix without If-Match.
+func passwordBucketStatements(bucket, prefix, role string) []wantStatement {
+	return []wantStatement{
+		tlsOnly(bucket),
+		{
+			Sid: "DenyRotatorWritesWithoutIfMatch", Effect: "Deny", Principal: `"*"`,
+			Action:   []string{"s3:PutObject"},
+			Resource: []string{bucket + "/" + prefix + "*"},
+			Condition: map[string]map[string][]string{
+				"ArnEquals": {"aws:PrincipalArn": {role}},
+				"Null":      {"s3:if-match": {"true"}},
+			},
+		},
+	}
+}
+
+// auditBucketStatements: TLS only, and CloudTrail, for the one trail, may
+// read the ACL and write under AWSLogs/<account>/.
+func auditBucketStatements(bucket, trail, account string) []wantStatement {
+	return []wantStatement{
+		tlsOnly(bucket),
+		{
+			Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: `{"Service":["cloudtrail.amazonaws.com"]}`,
+			Action:    []string{"s3:GetBucketAcl"},
+			Resource:  []string{bucket},
+			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceArn": {trail}}},
+		},
+		{
+			Sid: "CloudTrailWrite", Effect: "Allow", Principal: `{"Service":["cloudtrail.amazonaws.com"]}`,
+			Action:   []string{"s3:PutObject"},
+			Resource: []string{bucket + "/AWSLogs/" + account + "/*"},
+			Condition: map[string]map[string][]string{"StringEquals": {
+				"aws:SourceArn": {trail},
+				"s3:x-amz-acl":  {"bucket-owner-full-control"},
 			}},
 		},
 	}

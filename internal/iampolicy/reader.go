@@ -67,20 +67,6 @@ func (in *inputs) reader(a ReaderArgs) {
 // readStatements read every version below the prefix, list only the
 // prefix, and decrypt with every key that encrypted a version.
 func readStatements(a ReaderArgs) []Statement {
-	list := Statement{
-		Sid:      "ListPasswordKeys",
-		Effect:   "Allow",
-		Action:   []string{"s3:ListBucket", "s3:ListBucketVersions"},
-		Resource: []string{a.BucketARN},
-	}
-	if a.KeyPrefix != "" {
-		// With no prefix the whole bucket is readable, and the condition is
-		// left out: IAM treats a missing s3:prefix as not matching, so
-		// StringLike "*" would refuse a plain listing of the bucket.
-		list.Condition = map[string]map[string][]string{
-			"StringLike": {"s3:prefix": {a.KeyPrefix + "*"}},
-		}
-	}
 	statements := []Statement{
 		{
 			Sid:      "ReadPasswordObjects",
@@ -88,7 +74,7 @@ func readStatements(a ReaderArgs) []Statement {
 			Action:   []string{"s3:GetObject", "s3:GetObjectVersion"},
 			Resource: []string{objectsARN(a.BucketARN, a.KeyPrefix)},
 		},
-		list,
+		listStatement(a.BucketARN, a.KeyPrefix, "s3:ListBucket", "s3:ListBucketVersions"),
 	}
 	if keys := DecryptKeys(a.KMSKeyARN, a.PreviousKMSKeyARNs); len(keys) > 0 {
 		statements = append(statements, Statement{
@@ -100,6 +86,25 @@ func readStatements(a ReaderArgs) []Statement {
 		})
 	}
 	return statements
+}
+
+// listStatement lists the keys below the prefix, and nothing else.
+func listStatement(bucketARN, prefix string, actions ...string) Statement {
+	list := Statement{
+		Sid:      "ListPasswordKeys",
+		Effect:   "Allow",
+		Action:   actions,
+		Resource: []string{bucketARN},
+	}
+	if prefix != "" {
+		// With no prefix the whole bucket is listable, and the condition is
+		// left out: IAM treats a missing s3:prefix as not matching, so
+		// StringLike "*" would refuse a plain listing of the bucket.
+		list.Condition = map[string]map[string][]string{
+			"StringLike": {"s3:prefix": {prefix + "*"}},
+		}
+	}
+	return list
 }
 
 // DecryptKeys lists the keys readers decrypt with: the current key first

@@ -16,6 +16,20 @@ var (
 	bucketARN = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$`)
 	// Log group names: 1-512 of [.-_/#A-Za-z0-9].
 	logGroupARN = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:logs:` + awsarn.RegionPattern + `:` + awsarn.AccountPattern + `:log-group:[.\-_/#A-Za-z0-9]{1,512}$`)
+	// A function itself, without a version or alias: names are 1-64 of
+	// [A-Za-z0-9_-].
+	functionPattern = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:lambda:` + awsarn.RegionPattern + `:` + awsarn.AccountPattern + `:function:[A-Za-z0-9_-]{1,64}$`)
+	// Standard queues: names are 1-80 of [A-Za-z0-9_-]. FIFO queues can
+	// be neither a schedule's dead-letter queue nor a Lambda destination.
+	queuePattern = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:sqs:` + awsarn.RegionPattern + `:` + awsarn.AccountPattern + `:[A-Za-z0-9_-]{1,80}$`)
+	// Schedule group names: 1-64 of [0-9A-Za-z._-].
+	scheduleGroupPattern = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:scheduler:` + awsarn.RegionPattern + `:` + awsarn.AccountPattern + `:schedule-group/[0-9A-Za-z._-]{1,64}$`)
+	// Trail names: 3-128 of [A-Za-z0-9._-], starting and ending with a
+	// letter or digit.
+	trailPattern = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:cloudtrail:` + awsarn.RegionPattern + `:` + awsarn.AccountPattern + `:trail/[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+	// Role names are 1-64 of [\w+=,.@-], under an optional path of such
+	// segments; no wildcard.
+	rolePattern = regexp.MustCompile(`^arn:` + awsarn.PartitionPattern + `:iam::` + awsarn.AccountPattern + `:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
 )
 
 // maxKeyPrefix is S3's limit on a whole object key; a longer prefix could
@@ -27,12 +41,14 @@ const maxKeyPrefix = 1024
 // other ARNs against.
 type inputs struct {
 	partition string
-	errs      []error
+	// partitionFrom names the ARN partition was taken from.
+	partitionFrom string
+	errs          []error
 }
 
 func (in *inputs) bucket(arn string) {
 	if m := bucketARN.FindStringSubmatch(arn); m != nil {
-		in.partition = m[1]
+		in.partition, in.partitionFrom = m[1], "the bucket ARN"
 		return
 	}
 	if strings.ContainsAny(arn, "/*?") {
@@ -56,6 +72,22 @@ func (in *inputs) logGroup(arn string) {
 		return
 	}
 	in.fail("log group ARN %q: want arn:<partition>:logs:<region>:<account>:log-group:<name>", arn)
+}
+
+// arn checks an ARN against pattern, whose first group is the partition,
+// and returns its submatches (nil when it does not match). The partition
+// must be the bucket's, or the first ARN's in a document without a bucket.
+func (in *inputs) arn(what, form string, pattern *regexp.Regexp, arn string) []string {
+	m := pattern.FindStringSubmatch(arn)
+	if m == nil {
+		in.fail("%s %q: want %s", what, arn, form)
+		return nil
+	}
+	if in.partition == "" {
+		in.partition, in.partitionFrom = m[1], "the "+what
+	}
+	in.samePartition(what, m[1])
+	return m
 }
 
 // kmsKey accepts "" (no KMS: the bucket uses SSE-S3).
@@ -86,11 +118,12 @@ func (in *inputs) keyPrefix(prefix string) {
 	}
 }
 
-// samePartition rejects an ARN outside the bucket's partition: no principal
-// acts across partitions, so such a policy could never work.
+// samePartition rejects an ARN outside the document's partition (the
+// bucket's, or the first ARN's): no principal acts across partitions, so
+// such a policy could never work.
 func (in *inputs) samePartition(what, partition string) {
 	if in.partition != "" && partition != in.partition {
-		in.fail("%s is in partition %q but the bucket ARN in %q", what, partition, in.partition)
+		in.fail("%s is in partition %q but %s in %q", what, partition, in.partitionFrom, in.partition)
 	}
 }
 

@@ -25,6 +25,32 @@ func TestInvalidInputs(t *testing.T) {
 	tlsOnly := func(bucket string) func() error {
 		return func() error { _, err := TLSOnly(bucket); return err }
 	}
+	rotator := func(mod func(*RotatorArgs)) func() error {
+		return func() error {
+			a := RotatorArgs{FunctionArgs{BucketARN: testBucket, KeyPrefix: testPrefix, LogGroupARN: testLogGroup, KMSKeyARN: testKey, Through: testS3}, testQueue}
+			mod(&a)
+			_, err := Rotator(a)
+			return err
+		}
+	}
+	scheduler := func(fn, queue string) func() error {
+		return func() error {
+			_, err := Scheduler(SchedulerArgs{FunctionARN: fn, DeadLetterQueueARN: queue})
+			return err
+		}
+	}
+	trust := func(group string) func() error {
+		return func() error { _, err := SchedulerTrust(group); return err }
+	}
+	bucketPolicy := func(prefix, role string) func() error {
+		return func() error {
+			_, err := PasswordBucket(PasswordBucketArgs{BucketARN: testBucket, KeyPrefix: prefix, RotatorRoleARN: role})
+			return err
+		}
+	}
+	audit := func(bucket, trail string) func() error {
+		return func() error { _, err := AuditBucket(bucket, trail); return err }
+	}
 	bucket := func(arn string) func(*FunctionArgs) { return func(a *FunctionArgs) { a.BucketARN = arn } }
 	logGroup := func(arn string) func(*FunctionArgs) { return func(a *FunctionArgs) { a.LogGroupARN = arn } }
 	key := func(arn string) func(*ReaderArgs) { return func(a *ReaderArgs) { a.KMSKeyARN = arn } }
@@ -81,6 +107,31 @@ func TestInvalidInputs(t *testing.T) {
 		{"every problem reported", function(func(a *FunctionArgs) {
 			a.BucketARN, a.KeyPrefix, a.LogGroupARN, a.KMSKeyARN = "", "x", "", "alias/k"
 		}), []string{"bucket ARN", "key prefix", "log group ARN", "KMS key ARN"}},
+		{"rotator without a queue", rotator(func(a *RotatorArgs) { a.FailureQueueARN = "" }), []string{"iampolicy: rotator policy:", `failure queue ARN ""`}},
+		{"rotator with a FIFO queue", rotator(func(a *RotatorArgs) { a.FailureQueueARN = testQueue + ".fifo" }), []string{"failure queue ARN"}},
+		{"rotator with a queue wildcard", rotator(func(a *RotatorArgs) { a.FailureQueueARN = "arn:aws:sqs:eu-west-1:123456789012:*" }), []string{"failure queue ARN"}},
+		{"rotator with a queue in another partition", rotator(func(a *RotatorArgs) {
+			a.FailureQueueARN = "arn:aws-cn:sqs:cn-north-1:123456789012:q"
+		}), []string{`failure queue ARN is in partition "aws-cn" but the bucket ARN in "aws"`}},
+		{"rotator key without endpoint", rotator(func(a *RotatorArgs) { a.Through = S3Endpoint{} }), []string{"region"}},
+		{"rotator reports every problem", rotator(func(a *RotatorArgs) {
+			*a = RotatorArgs{FunctionArgs: FunctionArgs{BucketARN: "x", KeyPrefix: "y", LogGroupARN: "z", KMSKeyARN: "alias/k"}}
+		}), []string{"bucket ARN", "key prefix", "log group ARN", "KMS key ARN", "failure queue ARN"}},
+		{"scheduler with a qualified function", scheduler(testFunction+":live", testDLQ), []string{"iampolicy: scheduler policy:", "without a version or alias"}},
+		{"scheduler with a function wildcard", scheduler("arn:aws:lambda:eu-west-1:123456789012:function:*", testDLQ), []string{"function ARN"}},
+		{"scheduler without a queue", scheduler(testFunction, ""), []string{"dead-letter queue ARN"}},
+		{"scheduler across partitions", scheduler(testFunction, "arn:aws-cn:sqs:cn-north-1:123456789012:q"), []string{`dead-letter queue ARN is in partition "aws-cn" but the function ARN in "aws"`}},
+		{"trust with a schedule ARN", trust("arn:aws:scheduler:eu-west-1:123456789012:schedule/default/x"), []string{"iampolicy: scheduler trust policy:", "schedule-group/<name>"}},
+		{"trust with a group wildcard", trust("arn:aws:scheduler:eu-west-1:123456789012:schedule-group/*"), []string{"schedule group ARN"}},
+		{"trust without an account", trust("arn:aws:scheduler:eu-west-1::schedule-group/x"), []string{"schedule group ARN"}},
+		{"bucket policy without a role", bucketPolicy(testPrefix, ""), []string{"iampolicy: password bucket policy:", `rotator role ARN ""`}},
+		{"bucket policy with a role wildcard", bucketPolicy(testPrefix, "arn:aws:iam::123456789012:role/*"), []string{"rotator role ARN"}},
+		{"bucket policy with a user", bucketPolicy(testPrefix, "arn:aws:iam::123456789012:user/rotator"), []string{"rotator role ARN"}},
+		{"bucket policy with a wildcard prefix", bucketPolicy("a*/", testRole), []string{"key prefix"}},
+		{"audit bucket with a trail wildcard", audit(testAudit, "arn:aws:cloudtrail:eu-west-1:123456789012:trail/*"), []string{"iampolicy: audit bucket policy:", "trail ARN"}},
+		{"audit bucket with a short trail name", audit(testAudit, "arn:aws:cloudtrail:eu-west-1:123456789012:trail/ab"), []string{"trail ARN"}},
+		{"audit bucket with an object ARN", audit(testAudit+"/AWSLogs", testTrail), []string{"bucket ARN"}},
+		{"audit trail in another partition", audit(testAudit, "arn:aws-cn:cloudtrail:cn-north-1:123456789012:trail/pw-audit"), []string{`trail ARN is in partition "aws-cn" but the bucket ARN in "aws"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,6 +50,12 @@ const (
 	TypeFunction    = "aws:lambda/function:Function"
 	TypePermission  = "aws:lambda/permission:Permission"
 
+	TypeEventInvokeConfig = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+	TypeQueue             = "aws:sqs/queue:Queue"
+	TypeScheduleGroup     = "aws:scheduler/scheduleGroup:ScheduleGroup"
+	TypeSchedule          = "aws:scheduler/schedule:Schedule"
+	TypeTrail             = "aws:cloudtrail/trail:Trail"
+
 	TypeAPI            = "aws:apigatewayv2/api:Api"
 	TypeAuthorizer     = "aws:apigatewayv2/authorizer:Authorizer"
 	TypeIntegration    = "aws:apigatewayv2/integration:Integration"
@@ -309,6 +315,32 @@ func computed(typ, logical, region string, out resource.PropertyMap) string {
 	case TypeUserPoolClient:
 		set("clientSecret", token(51))
 		return token(26)
+	case TypeEventInvokeConfig:
+		return input("functionName")
+	case TypeQueue:
+		n := name("name")
+		url := fmt.Sprintf("https://sqs.%s.%s/%s/%s", region, DNSSuffix, Account, n)
+		set("url", url)
+		set("arn", fmt.Sprintf("arn:aws:sqs:%s:%s:%s", region, Account, n))
+		return url
+	case TypeScheduleGroup:
+		n := name("name")
+		set("arn", fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule-group/%s", region, Account, n))
+		return n
+	case TypeSchedule:
+		group := input("groupName")
+		if group == "" {
+			group = "default"
+			set("groupName", group)
+		}
+		id := group + "/" + name("name")
+		set("arn", fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule/%s", region, Account, id))
+		return id
+	case TypeTrail:
+		// Since pulumi-aws v6 a trail's id is its ARN.
+		arn := fmt.Sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", region, Account, name("name"))
+		set("arn", arn)
+		return arn
 	}
 	// S3 side-car resources take their bucket's name as ID; components
 	// have none.
