@@ -3,8 +3,6 @@ package stack_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -14,29 +12,8 @@ import (
 
 	localstack "github.com/passwordgen/passwordgen/internal/local/stack"
 	"github.com/passwordgen/passwordgen/internal/rotation"
+	"github.com/passwordgen/passwordgen/internal/testkit/apitest"
 )
-
-// invoke calls function on the stack's Invoke API, as `aws lambda invoke`
-// does, and returns the status, the X-Amz-Function-Error header and the
-// answer.
-func (l *local) invoke(t *testing.T, function, invocationType, payload string) (int, string, []byte) {
-	t.Helper()
-	req, err := http.NewRequest("POST", l.lambda+"/2015-03-31/functions/"+function+"/invocations", strings.NewReader(payload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Amz-Invocation-Type", invocationType)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("X-Amz-Function-Error"), body
-}
 
 // TestRotatorEndToEnd runs the local stack with its schedule every second:
 // each scheduled run, as of its own time, finds nothing due and says so in
@@ -66,16 +43,17 @@ func TestRotatorEndToEnd(t *testing.T) {
 	}
 
 	at := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Second).Format(time.RFC3339)
-	status, fnErr, out := l.invoke(t, "password-rotator", "RequestResponse", `{"scheduled_time":"`+at+`"}`)
+	// As `aws lambda invoke` sends it.
+	res := apitest.Call(t, l.lambda, "POST", "/2015-03-31/functions/password-rotator/invocations", "", `{"scheduled_time":"`+at+`"}`)
 	var report rotation.Report
-	if status != 200 || fnErr != "" || json.Unmarshal(out, &report) != nil {
-		t.Fatalf("rotate: %d %s %s", status, fnErr, out)
+	if res.Status != 200 || res.Header.Get("X-Amz-Function-Error") != "" || json.Unmarshal([]byte(res.Body), &report) != nil {
+		t.Fatalf("rotate: %d %v %s", res.Status, res.Header, res.Body)
 	}
 	if report.ScheduledTime != at || report.Due != 1 || report.Rotated != 1 || !report.Complete {
 		t.Errorf("report %+v, want team-a/rotating rotated as of %s", report, at)
 	}
 	l.mu.Lock()
-	l.answers = append(l.answers, string(out))
+	l.answers = append(l.answers, res.Body)
 	l.mu.Unlock()
 
 	versions, err := l.s3Client().ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: aws.String(localstack.DefaultBucket), Prefix: aws.String("passwords/team-a/")})
@@ -95,8 +73,5 @@ func TestRotatorEndToEnd(t *testing.T) {
 		t.Errorf("GET after the rotation: %d, created_by %v, rotate_every_days %v, a new password %v", r.status, r.body["created_by"], r.body["rotate_every_days"], current != first)
 	}
 
-	if status, _, _ := l.invoke(t, "password-rotator", "Event", `{}`); status != 202 {
-		t.Errorf("an Event invocation of the rotator: %d, want 202", status)
-	}
 	l.assertOnlyAskedFor(t, first, current, l.stored(t, "team-a/monthly", ""), l.stored(t, "team-a/plain", ""))
 }
