@@ -1,6 +1,6 @@
 // Command bootstrap is the password generator's Lambda code, built for the
 // provided.al2023 runtime (`go build -tags lambda.norpc -o bootstrap
-// ./handler`). One binary serves the stack's two functions, chosen by the
+// ./handler`). One binary serves the stack's three functions, chosen by the
 // handler name Lambda passes as _HANDLER:
 //
 //   - "bootstrap", the generator: each invocation generates one password or
@@ -10,6 +10,10 @@
 //   - "retrieve", the retriever behind the HTTP API's GET routes: it
 //     answers one stored password, or lists names or versions, to a caller
 //     the API authorized, under a role that can only read.
+//   - "rotate", the rotator, on a schedule: it replaces each password whose
+//     rotation period has passed with a new one of the same parameters,
+//     under a role that can list, read tags and write, but never read a
+//     password.
 package main
 
 import (
@@ -51,8 +55,12 @@ func main() {
 		lambda.Start(&function{config: cfg, policy: policy, store: st, random: rand.Reader, now: time.Now, log: logger})
 	case apispec.Retriever.Handler():
 		lambda.Start(&retriever{config: cfg, store: st, now: time.Now, log: logger})
+	case apispec.Rotator.Handler():
+		// It generates as the generator does, and stores through its own
+		// conditional writes.
+		lambda.Start(&rotator{gen: &function{config: cfg, policy: policy, random: rand.Reader, now: time.Now}, store: st, log: logger})
 	default:
-		logger.Error("unknown handler: set the function's handler to "+apispec.Generator.Handler()+" or "+apispec.Retriever.Handler(), "handler", handler)
+		logger.Error("unknown handler: set the function's handler to "+apispec.Generator.Handler()+", "+apispec.Retriever.Handler()+" or "+apispec.Rotator.Handler(), "handler", handler)
 		os.Exit(1)
 	}
 }

@@ -23,6 +23,8 @@
 //	                                                     (default name:name-local-secret); repeatable,
 //	                                                     space-separated in the variable
 //	-policy           PASSWORDGEN_LOCAL_POLICY           organization password policy as JSON (none)
+//	-rotate-every     PASSWORDGEN_LOCAL_ROTATE_EVERY     how often the rotator runs on its own, as a Go
+//	                                                     duration such as 1m or 24h (0: on demand only)
 package main
 
 import (
@@ -36,6 +38,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/passwordgen/passwordgen/internal/local/stack"
 )
@@ -122,6 +125,16 @@ func options(args []string, getenv func(string) string, usage io.Writer) (stack.
 	fs.Var(&overrides, "client", "`name=id:secret` gives the issuer's generator, reader, admin or team-a client another id and secret; repeatable (env PASSWORDGEN_LOCAL_CLIENTS, space-separated)")
 	fs.StringVar(&o.Policy, "policy", getenv("PASSWORDGEN_LOCAL_POLICY"),
 		"organization password policy as `JSON`, such as {\"minEntropyBits\": 80} (env PASSWORDGEN_LOCAL_POLICY; default none)")
+	var every time.Duration
+	if v := getenv("PASSWORDGEN_LOCAL_ROTATE_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return o, fmt.Errorf("PASSWORDGEN_LOCAL_ROTATE_EVERY=%q: want a duration such as 1m or 24h, or 0", v)
+		}
+		every = d
+	}
+	fs.DurationVar(&o.RotateEvery, "rotate-every", every,
+		"`interval` at which the rotator runs on its own, as the deployed schedule does, such as 1m or 24h; 0 runs it on demand only (env PASSWORDGEN_LOCAL_ROTATE_EVERY)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -135,6 +148,9 @@ func options(args []string, getenv func(string) string, usage io.Writer) (stack.
 		if f.n < 1 {
 			return o, fmt.Errorf("%s %d: want at least 1", f.name, f.n)
 		}
+	}
+	if o.RotateEvery < 0 {
+		return o, fmt.Errorf("-rotate-every %v: want 0 (on demand only) or more", o.RotateEvery)
 	}
 	return o, nil
 }

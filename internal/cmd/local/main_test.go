@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/passwordgen/passwordgen/internal/local/stack"
 )
@@ -58,6 +59,7 @@ func TestOptionsFlagsOverrideEnvironment(t *testing.T) {
 				"PASSWORDGEN_LOCAL_API_BURST_LIMIT": "200",
 				"PASSWORDGEN_LOCAL_CLIENTS":         "admin=ops:ops-secret team-a=ta:ta-secret",
 				"PASSWORDGEN_LOCAL_POLICY":          `{"minEntropyBits": 80}`,
+				"PASSWORDGEN_LOCAL_ROTATE_EVERY":    "1h",
 			},
 			want: with(func(o *stack.Options) {
 				o.LambdaAddr, o.S3Addr, o.DataDir, o.Bucket, o.Concurrency = "127.0.0.1:19701", "127.0.0.1:19702", "/var/tmp/pw", "other-bucket", 2
@@ -65,18 +67,20 @@ func TestOptionsFlagsOverrideEnvironment(t *testing.T) {
 				renamed("admin", "ops", "ops-secret")(o)
 				renamed("team-a", "ta", "ta-secret")(o)
 				o.Policy = `{"minEntropyBits": 80}`
+				o.RotateEvery = time.Hour
 			}),
 		},
 		{
 			name: "flags win",
 			args: []string{"-lambda-addr", ":0", "-s3-addr", "127.0.0.1:0", "-data", "d", "-bucket", "b-1", "-concurrency", "8",
-				"-http-addr", ":0", "-issuer-addr", "127.0.0.1:0", "-api-rate-limit", "1", "-api-burst-limit", "3", "-client", "admin=a2:s2", "-policy", `{"maxRepeat": 2}`},
-			env: map[string]string{"PASSWORDGEN_LOCAL_LAMBDA_ADDR": "127.0.0.1:19701", "PASSWORDGEN_LOCAL_CONCURRENCY": "2", "PASSWORDGEN_LOCAL_CLIENTS": "admin=ops:ops-secret", "PASSWORDGEN_LOCAL_POLICY": `{"minEntropyBits": 80}`},
+				"-http-addr", ":0", "-issuer-addr", "127.0.0.1:0", "-api-rate-limit", "1", "-api-burst-limit", "3", "-client", "admin=a2:s2", "-policy", `{"maxRepeat": 2}`, "-rotate-every", "1m"},
+			env: map[string]string{"PASSWORDGEN_LOCAL_LAMBDA_ADDR": "127.0.0.1:19701", "PASSWORDGEN_LOCAL_CONCURRENCY": "2", "PASSWORDGEN_LOCAL_CLIENTS": "admin=ops:ops-secret", "PASSWORDGEN_LOCAL_POLICY": `{"minEntropyBits": 80}`, "PASSWORDGEN_LOCAL_ROTATE_EVERY": "1h"},
 			want: with(func(o *stack.Options) {
 				o.LambdaAddr, o.S3Addr, o.DataDir, o.Bucket, o.Concurrency = ":0", "127.0.0.1:0", "d", "b-1", 8
 				o.HTTPAddr, o.IssuerAddr, o.RateLimit, o.BurstLimit = ":0", "127.0.0.1:0", 1, 3
 				renamed("admin", "a2", "s2")(o)
 				o.Policy = `{"maxRepeat": 2}`
+				o.RotateEvery = time.Minute
 			}),
 		},
 		{name: "bad concurrency variable", env: map[string]string{"PASSWORDGEN_LOCAL_CONCURRENCY": "four"}, err: `PASSWORDGEN_LOCAL_CONCURRENCY="four"`},
@@ -86,6 +90,8 @@ func TestOptionsFlagsOverrideEnvironment(t *testing.T) {
 		{name: "unknown client", args: []string{"-client", "ops=a:b"}, err: `no client "ops"; the clients are generator, reader, admin, team-a`},
 		{name: "client without secret", args: []string{"-client", "admin=a"}, err: `"admin=a": want name=id:secret`},
 		{name: "bad clients variable", env: map[string]string{"PASSWORDGEN_LOCAL_CLIENTS": "admin"}, err: "PASSWORDGEN_LOCAL_CLIENTS"},
+		{name: "bad rotation interval variable", env: map[string]string{"PASSWORDGEN_LOCAL_ROTATE_EVERY": "daily"}, err: `PASSWORDGEN_LOCAL_ROTATE_EVERY="daily": want a duration`},
+		{name: "negative rotation interval", args: []string{"-rotate-every", "-1m"}, err: "-rotate-every -1m0s: want 0 (on demand only) or more"},
 		{name: "unknown flag", args: []string{"-port", "1"}, err: "flag provided but not defined: -port"},
 		{name: "argument", args: []string{"start"}, err: `unexpected argument "start"`},
 	}

@@ -46,9 +46,9 @@ type local struct {
 
 var printedEndpoints = regexp.MustCompile(`(?s)Lambda Invoke API\s+(http://\S+).*S3 API \(MinIO\)\s+(http://\S+).*HTTP API\s+(http://\S+).*Token issuer\s+(http://\S+)`)
 
-// startLocal runs the stack with the HTTP API's limits rate and burst
-// until the test ends.
-func startLocal(t testing.TB, rate, burst int) *local {
+// startLocal runs the stack with the HTTP API's limits rate and burst,
+// and any other options edits set, until the test ends.
+func startLocal(t testing.TB, rate, burst int, edits ...func(*localstack.Options)) *local {
 	t.Helper()
 	miniotest.Binary(t) // skips, or fails in CI, without the pinned build
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -59,13 +59,15 @@ func startLocal(t testing.TB, rate, burst int) *local {
 	out := &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- localstack.Run(ctx, localstack.Options{
-			LambdaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", IssuerAddr: "127.0.0.1:0",
-			DataDir: t.TempDir(), Concurrency: 2, RateLimit: rate, BurstLimit: burst, IssuerKey: key,
-			Out: out, Log: l.log,
-		})
-	}()
+	o := localstack.Options{
+		LambdaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", IssuerAddr: "127.0.0.1:0",
+		DataDir: t.TempDir(), Concurrency: 2, RateLimit: rate, BurstLimit: burst, IssuerKey: key,
+		Out: out, Log: l.log,
+	}
+	for _, edit := range edits {
+		edit(&o)
+	}
+	go func() { done <- localstack.Run(ctx, o) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

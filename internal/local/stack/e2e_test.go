@@ -178,8 +178,8 @@ func read(t *testing.T, path string) string {
 // directory behind, and that it never printed a password.
 func (s *stack) stop(t *testing.T, sig syscall.Signal, secrets *secrets) {
 	t.Helper()
-	if n := len(s.runtimeProcesses(t)); n != 8 {
-		t.Errorf("%d runtime processes before the stop, want the default 4 for each of the two functions", n)
+	if n := len(s.runtimeProcesses(t)); n != 12 {
+		t.Errorf("%d runtime processes before the stop, want the default 4 for each of the three functions", n)
 	}
 	if n := len(s.minioProcesses(t)); n != 1 {
 		t.Errorf("%d MinIO processes on the data directory before the stop, want 1", n)
@@ -457,6 +457,10 @@ func TestLocalStackWithAWSCLI(t *testing.T) {
 		`curl -s -i -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"length": 20, "name": "team-a/db-admin"}' ` + H + `/passwords`,
 		`curl -s -i -H "Authorization: Bearer $TOKEN" ` + H + `/passwords/team-a/db-admin`,
 		`curl -s -H "Authorization: Bearer $TOKEN" '` + H + `/passwords?prefix=team-a/'`,
+		"aws lambda invoke --endpoint-url " + L + ` --function-name password-generator --cli-binary-format raw-in-base64-out --payload '{"name": "rotating-password", "rotate_every_days": 1}' response.json`,
+		"aws lambda invoke --endpoint-url " + L + ` --function-name password-rotator --cli-binary-format raw-in-base64-out --payload "{\"scheduled_time\": \"$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)\"}" rotation.json`,
+		"cat rotation.json",
+		"aws s3api list-object-versions --endpoint-url " + S + " --bucket password-generator-local --prefix passwords/rotating-password.json --query 'Versions[].[VersionId,LastModified]' --output text",
 	}
 	if strings.Join(st.printed, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("printed commands:\n%s\nwant:\n%s", strings.Join(st.printed, "\n"), strings.Join(want, "\n"))
@@ -552,6 +556,26 @@ func TestLocalStackWithAWSCLI(t *testing.T) {
 	// Without -i curl prints the body alone.
 	if listed, _ := curl(list); !strings.Contains(listed, `"name":"team-a/db-admin"`) {
 		t.Errorf("curl list: %s", secrets.redact(listed))
+	}
+
+	// A rotation on demand with the printed commands, verbatim: a password
+	// that rotates daily, a run as of two days ahead that rotates it, and
+	// its two versions.
+	store, rotate, report, versions := st.printed[10], st.printed[11], st.printed[12], st.printed[13]
+	sh.invoked(t, with(store), 200)
+	if r := with(rotate); r.code != 0 || !strings.Contains(r.stdout, `"StatusCode": 200`) || strings.Contains(r.stdout, "FunctionError") {
+		t.Errorf("rotate: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := with(report); r.code != 0 || !strings.Contains(r.stdout, `"due":1,"rotated":1,`) || !strings.Contains(r.stdout, `"complete":true`) {
+		t.Errorf("cat rotation.json: exit %d, %s", r.code, r.stdout)
+	}
+	if r := with(versions); r.code != 0 || len(strings.Fields(r.stdout)) != 4 {
+		t.Errorf("the rotated password's versions: exit %d, %s%s; want two lines of version and time", r.code, r.stdout, r.stderr)
+	}
+	// Read for the leak check that stop makes.
+	readPassword(t, sh, secrets, export+"\n"+strings.Replace(cp, "test-password-1", "rotating-password", 1), password.Default().Length, true)
+	if c := with(strings.Replace(cp, "test-password-1", "rotating-password", 1)); !strings.Contains(c.stdout, `"created_by": "rotator"`) {
+		t.Errorf("the current version of rotating-password was not written by the rotator")
 	}
 
 	// One stack per data directory, and per address: a second one is

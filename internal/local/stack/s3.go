@@ -100,12 +100,19 @@ func prepareS3(ctx context.Context, srv *minio.Server, bucket string) (map[apisp
 	if err != nil {
 		return nil, err
 	}
+	rotator, err := iampolicy.Rotator(iampolicy.RotatorArgs{
+		FunctionArgs:    iampolicy.FunctionArgs{BucketARN: bucketARN, KeyPrefix: keyPrefix, LogGroupARN: rotatorLogGroupARN, KMSKeyARN: kmsKeyARN, Through: through},
+		FailureQueueARN: rotatorFailureQueueARN,
+	})
+	if err != nil {
+		return nil, err
+	}
 	users := map[apispec.Function]minio.Credentials{}
 	for _, u := range []struct {
 		fn   apispec.Function
 		name string
 		doc  iampolicy.Document
-	}{{apispec.Generator, functionName, generator}, {apispec.Retriever, retrieverName, retriever}} {
+	}{{apispec.Generator, functionName, generator}, {apispec.Retriever, retrieverName, retriever}, {apispec.Rotator, rotatorName, rotator}} {
 		s3Only, _, err := minio.S3Statements(u.doc)
 		if err != nil {
 			return nil, fmt.Errorf("%s policy: %w", u.name, err)

@@ -1,8 +1,9 @@
 // Package stack runs the password generator on one machine, without an
-// AWS account: the real bootstrap built from handler/, as the generator and
-// as the retriever, each in a pool of runtime processes behind Lambda's
-// Invoke API; the HTTP API in front of both with its JWT authorizer, and
-// the OAuth issuer its tokens come from; and the pinned MinIO server
+// AWS account: the real bootstrap built from handler/, as the generator, the
+// retriever and the rotator, each in a pool of runtime processes behind
+// Lambda's Invoke API, the rotator also on a schedule if asked; the HTTP
+// API in front of the first two with its JWT authorizer, and the OAuth
+// issuer its tokens come from; and the pinned MinIO server
 // holding the stack's bucket, versioned and encrypted with SSE-KMS as
 // deployed. The functions get the environment the stack gives them,
 // pointed at MinIO, and each signs as a MinIO user limited to the S3
@@ -71,7 +72,11 @@ const (
 	// S3 statements are loaded into MinIO.
 	logGroupARN          = "arn:aws:logs:" + region + ":" + lambdaruntime.AccountID + ":log-group:/aws/lambda/" + functionName
 	retrieverLogGroupARN = "arn:aws:logs:" + region + ":" + lambdaruntime.AccountID + ":log-group:/aws/lambda/" + retrieverName
-	kmsKeyARN            = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
+	rotatorLogGroupARN   = "arn:aws:logs:" + region + ":" + lambdaruntime.AccountID + ":log-group:/aws/lambda/" + rotatorName
+	// rotatorFailureQueueARN stands in for the queue the deployed
+	// rotator's failed runs go to; no run is sent there locally.
+	rotatorFailureQueueARN = "arn:aws:sqs:" + region + ":" + lambdaruntime.AccountID + ":" + rotatorName + "-failures"
+	kmsKeyARN              = "arn:aws:kms:" + region + ":" + lambdaruntime.AccountID + ":key/00000000-0000-4000-8000-000000000000"
 )
 
 // MinIO's administrator, whom the user's AWS CLI signs as: fixed, because
@@ -111,6 +116,9 @@ type Options struct {
 	// {"minEntropyBits": 80, "maxRepeat": 2}; "" for none. It is validated
 	// as a deployment validates it.
 	Policy string
+	// RotateEvery is how often the rotator runs on its own, as the
+	// deployed schedule runs it; 0 runs it on demand only.
+	RotateEvery time.Duration
 	// Out receives the endpoints and the commands to try; Log the
 	// function's log lines, the stack's own and MinIO's build progress.
 	// Nil discards.
@@ -189,14 +197,23 @@ func Run(ctx context.Context, o Options) error {
 	functions := map[apispec.Function]lambdaruntime.Invoker{}
 	byName := map[string]invokeapi.Invoker{}
 	for _, f := range []struct {
-		fn   apispec.Function
-		name string
-	}{{apispec.Generator, functionName}, {apispec.Retriever, retrieverName}} {
+		fn      apispec.Function
+		name    string
+		timeout time.Duration // 0: lambdaruntime's default, the deployed 10 s
+		env     []string      // what the function has besides the others'
+	}{
+		{apispec.Generator, functionName, 0, nil},
+		{apispec.Retriever, retrieverName, 0, nil},
+		// The rotator takes a run's scheduled time from its payload even
+		// when it lies ahead, so a run on demand can be as of a later day.
+		{apispec.Rotator, rotatorName, rotatorTimeout, []string{fnconfig.EnvTrustScheduledTime + "=true"}},
+	} {
 		started, err := lambdaruntime.Start(ctx, lambdaruntime.Config{
 			Binary:       art.Binary,
 			Handler:      f.fn.Handler(),
-			Env:          functionEnv(o.Bucket, s3URL, users[f.fn], o.Policy, clientPrefixes(o.Clients)),
+			Env:          append(functionEnv(o.Bucket, s3URL, users[f.fn], o.Policy, clientPrefixes(o.Clients)), f.env...),
 			Concurrency:  o.Concurrency,
+			Timeout:      f.timeout,
 			FunctionName: f.name,
 			Region:       region,
 			Logs:         o.Log,
@@ -224,6 +241,16 @@ func Run(ctx context.Context, o Options) error {
 	defer shutdown(issuerSrv, log)
 	defer shutdown(httpSrv, log)
 
+	if o.RotateEvery > 0 {
+		// Deferred last, so the schedule stops before the functions it
+		// invokes are closed, whether the stack stops or fails.
+		scheduled, stopSchedule := context.WithCancel(ctx)
+		wait := schedule(scheduled, o.RotateEvery, functions[apispec.Rotator], log)
+		defer func() {
+			stopSchedule()
+			wait()
+		}()
+	}
 	printUsage(o, endpoints{lambda: endpoint(lambdaLn.Addr()), s3: s3URL, http: endpoint(httpLn.Addr()), issuer: endpoint(issuerLn.Addr())})
 	select {
 	case <-ctx.Done():
@@ -259,6 +286,9 @@ func (o Options) withDefaults(ctx context.Context) (Options, error) {
 	}
 	if o.Clients == nil {
 		o.Clients = DefaultClients()
+	}
+	if o.RotateEvery < 0 {
+		return o, fmt.Errorf("rotation interval %v is negative", o.RotateEvery)
 	}
 	switch {
 	case o.Concurrency < 0:

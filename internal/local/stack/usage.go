@@ -43,6 +43,22 @@ func apiCommands(httpURL, issuerURL string, client Client) []string {
 	}
 }
 
+// rotationCommands are the shell commands printUsage offers for the
+// rotator: a password that rotates daily, a run as of two days from now
+// (the local rotator trusts a scheduled time in the future; `date -d` is
+// GNU date's), its counts, and the password's two versions.
+func rotationCommands(lambdaURL, s3URL, bucket string) []string {
+	return []string{
+		fmt.Sprintf(`aws lambda invoke --endpoint-url %s --function-name %s --cli-binary-format raw-in-base64-out --payload '{"name": "rotating-password", "rotate_every_days": 1}' response.json`,
+			lambdaURL, functionName),
+		fmt.Sprintf(`aws lambda invoke --endpoint-url %s --function-name %s --cli-binary-format raw-in-base64-out --payload "{\"scheduled_time\": \"$(date -u -d '+2 days' +%%Y-%%m-%%dT%%H:%%M:%%SZ)\"}" rotation.json`,
+			lambdaURL, rotatorName),
+		"cat rotation.json",
+		fmt.Sprintf("aws s3api list-object-versions --endpoint-url %s --bucket %s --prefix %srotating-password.json --query 'Versions[].[VersionId,LastModified]' --output text",
+			s3URL, bucket, keyPrefix),
+	}
+}
+
 // endpoints are the stack's URLs.
 type endpoints struct {
 	lambda, s3, http, issuer string
@@ -64,16 +80,20 @@ func printUsage(o Options, e endpoints) {
 			admin = c
 		}
 	}
+	rotates := "on demand"
+	if o.RotateEvery > 0 {
+		rotates = "every " + o.RotateEvery.String() + " and on demand"
+	}
 	fmt.Fprintf(o.Out, `The password generator is running on this machine.
-  Lambda Invoke API  %s  functions %s and %s, %d runtime processes each
+  Lambda Invoke API  %s  functions %s, %s and %s (runs %s), %d runtime processes each
   S3 API (MinIO)     %s  bucket %s, versioned, SSE-KMS, kept in %s
   HTTP API           %s  POST /passwords, GET /passwords/{name+}, GET /passwords; %d requests/s, bursts of %d
   Token issuer       %s  client_credentials; clients (id:secret, scopes, names):
 %s
 
 Try it from another terminal (MinIO checks signatures: these are its
-administrator's keys; the functions have their own, which may only store
-or only read):
+administrator's keys; the functions have their own, which may only store,
+only read, or only rotate):
 
 %s
 
@@ -81,10 +101,17 @@ Through the HTTP API, with a token (for an hour) of the admin client:
 
 %s
 
+Rotation: a password stored with rotate_every_days gets a new version once
+that many days have passed, when the rotator runs. It takes the run's time
+from its payload, so a run can be as of a later day:
+
+%s
+
 Names are create-only: creating an existing name again answers 409.
 Press Ctrl-C to stop; stored passwords stay in the data directory.
-`, e.lambda, functionName, retrieverName, o.Concurrency, e.s3, o.Bucket, o.DataDir,
+`, e.lambda, functionName, retrieverName, rotatorName, rotates, o.Concurrency, e.s3, o.Bucket, o.DataDir,
 		e.http, o.RateLimit, o.BurstLimit, e.issuer, strings.Join(clients, "\n"),
 		strings.Join(commands(e.lambda, e.s3, o.Bucket), "\n"),
-		strings.Join(apiCommands(e.http, e.issuer, admin), "\n"))
+		strings.Join(apiCommands(e.http, e.issuer, admin), "\n"),
+		strings.Join(rotationCommands(e.lambda, e.s3, o.Bucket), "\n"))
 }

@@ -22,6 +22,7 @@ func TestREADMEShowsThePrintedCommands(t *testing.T) {
 	for _, cmds := range [][]string{
 		commands("http://"+DefaultLambdaAddr, "http://"+DefaultS3Addr, DefaultBucket),
 		apiCommands("http://"+DefaultHTTPAddr, "http://"+DefaultIssuerAddr, admin),
+		rotationCommands("http://"+DefaultLambdaAddr, "http://"+DefaultS3Addr, DefaultBucket),
 	} {
 		block := "```sh\n" + strings.Join(cmds, "\n") + "\n```\n"
 		if !strings.Contains(string(readme), block) {
