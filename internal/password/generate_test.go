@@ -191,3 +191,19 @@ func TestBytesCountsTheClassCountTables(t *testing.T) {
 		t.Errorf("Bytes = %d with tables, %d without", got, small)
 	}
 }
+
+// TestEveryLengthWithoutMinimumsGenerates covers policies with nothing to
+// reject: the share of accepted candidates is 1, which floating-point
+// rounding once pushed above 1 for some lengths, turning the number of
+// tries negative and every request into a 500.
+func TestEveryLengthWithoutMinimumsGenerates(t *testing.T) {
+	for length := 4; length <= 256; length++ {
+		for _, symbols := range []bool{false, true} {
+			p := Default()
+			p.Length, p.Symbols, p.RequireEachIncludedType = length, symbols, false
+			if _, err := mustNew(t, p).Generate(rand.Reader); err != nil {
+				t.Fatalf("length %d, symbols %v: %v", length, symbols, err)
+			}
+		}
+	}
+}

@@ -84,7 +84,10 @@ func newGenerator(p Policy, m method) (*Generator, error) {
 	}
 	g.bits = Log2(count)
 
-	accept := math.Exp2(g.bits - float64(p.Length)*math.Log2(float64(g.chars.n)))
+	// The share of uniform candidates that meet the minimums. Without
+	// minimums it is exactly 1, but the floating-point logarithms may round
+	// it a hair above, which candidates must never see.
+	accept := min(1, math.Exp2(g.bits-float64(p.Length)*math.Log2(float64(g.chars.n))))
 	if m == classCounts || m == automatic && accept < minAcceptance {
 		if g.exact == nil {
 			if !exactAffordable(p.Length, classes) {
@@ -141,6 +144,11 @@ func (g *Generator) GenerateMatching(r io.Reader, keep func(pw []byte) bool, sha
 // reader: enough that a uniform source misses every time with probability
 // below 2^-64 when a share of them is accepted.
 func candidates(share float64) int {
+	if share >= 1 {
+		// Every candidate is accepted; the formula would divide by
+		// infinity, or take the logarithm of a negative number.
+		return 2
+	}
 	return int(min(max(math.Ceil(64*math.Ln2/-math.Log1p(-share)), 2), 1<<20))
 }
 
