@@ -151,7 +151,10 @@ func (c *Compiled) measure(p password.Policy) (*Generator, shape, error) {
 			return nil, shape{}, err
 		}
 		g.bits = bitsOf(cnt.count(p.Length))
-		g.share = math.Exp2(g.bits - base.EntropyBits())
+		// When the rules exclude nothing the share is exactly 1, and two
+		// rounded logarithms may put it a hair above, which
+		// GenerateMatching refuses.
+		g.share = min(1, math.Exp2(g.bits-base.EntropyBits()))
 		g.check = newChecker(d, sh, pol)
 	}
 	return g, sh, nil
