@@ -11,10 +11,21 @@ import (
 
 const day = 24 * time.Hour
 
-// minPeriod is the shortest rotation period a request may set. A version
-// modified less than this before a run's time cannot be due, whatever its
-// tags say, so a run need not read them.
+// minPeriod is the shortest rotation period a request may set.
 const minPeriod = day
+
+// runWindow bounds how long after its scheduled time a run writes: the
+// schedule's flexible window (15 minutes), Scheduler's hour of retries,
+// Lambda's retries of a failed run and the 300-second run itself all fit
+// well inside it. A version written that soon after its rotated_at was
+// written by that run.
+const runWindow = 12 * time.Hour
+
+// skipWithin is how recently a version may have been modified and still be
+// due: its effective time is at least LastModified - runWindow, and a due
+// one is at least minPeriod old. A run need not read the tags of versions
+// modified later than that.
+const skipWithin = minPeriod - runWindow
 
 // At is the time a run is judged as of: the event's scheduled time, or now
 // when it has none, to the second (the precision of the rotated_at tag).
@@ -41,9 +52,16 @@ type Verdict struct {
 	// PeriodDays is the rotation period, 0 for a version stored without
 	// one, which is never rotated.
 	PeriodDays int
-	// Due is true when the version's effective time, the later of its
-	// LastModified and its rotated_at tag, is at least one period before
-	// the run's time.
+	// Due is true when the version's effective time is at least one
+	// period before the run's time. The effective time is the later of its
+	// LastModified and its rotated_at tag, except that a version written
+	// within runWindow after its rotated_at counts from rotated_at: the
+	// run of that time wrote it, a little after its scheduled time, and
+	// that delay must not postpone the next rotation by a whole schedule
+	// interval (with a daily schedule, a daily password would otherwise
+	// rotate every other day). A rerun of the same time still finds it not
+	// due, and a version copied later with old tags (a restore) counts
+	// from its copy.
 	Due bool
 }
 
@@ -66,7 +84,7 @@ func Judge(tags map[string]string, lastModified, at time.Time) (Verdict, error) 
 		if err != nil {
 			return Verdict{}, fmt.Errorf("tag %s=%q: want an RFC 3339 time", objecttags.KeyRotatedAt, v)
 		}
-		if rotatedAt.After(effective) {
+		if !lastModified.After(rotatedAt.Add(runWindow)) {
 			effective = rotatedAt
 		}
 	}

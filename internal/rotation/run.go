@@ -202,7 +202,7 @@ func (r Runner) list(stop context.Context, jobs chan<- store.Current) (bool, err
 // outcome in tally.
 func (r Runner) one(ctx context.Context, c store.Current, at time.Time, tally *Report) {
 	tally.Checked++
-	if c.LastModified.After(at.Add(-minPeriod)) {
+	if c.LastModified.After(at.Add(-skipWithin)) {
 		return
 	}
 	line := r.line(c.Key, at)
