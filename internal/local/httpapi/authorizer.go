@@ -42,7 +42,7 @@ func newAuthorizer(issuer string, audiences []string, log *slog.Logger) (*author
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &authorizer{issuer: issuer, audiences: audiences, keys: newKeySet(issuer, log), now: time.Now}, nil
+	return &authorizer{issuer: issuer, audiences: audiences, keys: newKeySet(issuer, log, time.Now), now: time.Now}, nil
 }
 
 // identity is what a valid token tells the function.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -21,23 +22,43 @@ import (
 // a flood of forged kids costs the issuer one request per interval.
 const refetchAfter = 10 * time.Second
 
-// keySet caches the issuer's signing keys by kid.
+// fetchTimeout bounds one fetch of the discovery document and the JWKS.
+const fetchTimeout = 5 * time.Second
+
+// keySet caches the issuer's signing keys by kid. A token with a known kid
+// never waits for the network: a fetch runs on its own goroutine, under
+// its own deadline rather than a request's (a client that goes away does
+// not cut it short), one at a time; tokens with unknown kids wait for it.
 type keySet struct {
-	issuer string
-	client *http.Client
-	log    *slog.Logger
+	issuer  string
+	client  *http.Client
+	log     *slog.Logger
+	now     func() time.Time
+	timeout time.Duration // of one fetch
+
+	keys atomic.Pointer[map[string]*rsa.PublicKey]
 
 	mu      sync.Mutex
-	keys    map[string]*rsa.PublicKey
-	fetched time.Time // last attempt, successful or not
+	fetched time.Time    // start of the last attempt, successful or not
+	flight  *fetchFlight // the fetch under way; nil when none
 }
 
-func newKeySet(issuer string, log *slog.Logger) *keySet {
+// fetchFlight is one fetch; done is closed when it ends, err set before.
+type fetchFlight struct {
+	done chan struct{}
+	err  error
+}
+
+func newKeySet(issuer string, log *slog.Logger, now func() time.Time) *keySet {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &keySet{issuer: issuer, client: &http.Client{Timeout: 5 * time.Second}, log: log}
+	k := &keySet{issuer: issuer, client: &http.Client{}, log: log, now: now, timeout: fetchTimeout}
+	k.keys.Store(&map[string]*rsa.PublicKey{})
+	return k
 }
+
+var errUnknownKid = errors.New("the token's key id (kid) is not among the issuer's signing keys")
 
 // key returns the RSA key with the id kid; its errors are reasons a token
 // is refused.
@@ -45,24 +66,64 @@ func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 	if kid == "" {
 		return nil, errors.New("the token has no key id (kid)")
 	}
+	if key, ok := (*k.keys.Load())[kid]; ok {
+		return key, nil
+	}
+	f, key := k.fetchFor(kid)
+	switch {
+	case key != nil:
+		return key, nil
+	case f == nil:
+		return nil, errUnknownKid
+	}
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, errors.New("the request ended while the issuer's signing keys were being fetched")
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	if key, ok := (*k.keys.Load())[kid]; ok {
+		return key, nil
+	}
+	return nil, errUnknownKid
+}
+
+// fetchFor returns the key kid if a fetch that has just ended brought it,
+// or else the fetch to wait for: the one under way, or a new one unless the
+// last began less than refetchAfter ago (then nil).
+func (k *keySet) fetchFor(kid string) (*fetchFlight, *rsa.PublicKey) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if key, ok := k.keys[kid]; ok {
-		return key, nil
+	// Read again under the lock: a fetch stores its keys before it ends.
+	if key, ok := (*k.keys.Load())[kid]; ok {
+		return nil, key
 	}
-	if time.Since(k.fetched) >= refetchAfter {
-		k.fetched = time.Now()
-		keys, err := k.fetch(ctx)
-		if err != nil {
-			k.log.Error("cannot fetch the issuer's signing keys; every token is refused until they can be fetched", "issuer", k.issuer, "error", err.Error())
-			return nil, errors.New("the issuer's signing keys could not be fetched")
-		}
-		k.keys = keys
+	if k.flight == nil && k.now().Sub(k.fetched) >= refetchAfter {
+		k.fetched = k.now()
+		k.flight = &fetchFlight{done: make(chan struct{})}
+		go k.refresh(k.flight)
 	}
-	if key, ok := k.keys[kid]; ok {
-		return key, nil
+	return k.flight, nil
+}
+
+// refresh runs fetch f and, when it succeeds, replaces the keys.
+func (k *keySet) refresh(f *fetchFlight) {
+	ctx, cancel := context.WithTimeout(context.Background(), k.timeout)
+	defer cancel()
+	keys, err := k.fetch(ctx)
+	if err != nil {
+		k.log.Error("cannot fetch the issuer's signing keys; tokens signed by keys not yet fetched are refused until they can be", "issuer", k.issuer, "error", err.Error())
+		f.err = errors.New("the issuer's signing keys could not be fetched")
 	}
-	return nil, errors.New("the token's key id (kid) is not among the issuer's signing keys")
+	k.mu.Lock()
+	if err == nil {
+		k.keys.Store(&keys)
+	}
+	k.flight = nil
+	k.mu.Unlock()
+	close(f.done)
 }
 
 // fetch reads the discovery document, then the JWKS it names, keeping the
