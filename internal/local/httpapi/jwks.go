@@ -30,17 +30,26 @@ const fetchTimeout = 5 * time.Second
 // its own deadline rather than a request's (a client that goes away does
 // not cut it short), one at a time; tokens with unknown kids wait for it.
 type keySet struct {
-	issuer  string
-	client  *http.Client
-	log     *slog.Logger
-	now     func() time.Time
-	timeout time.Duration // of one fetch
+	issuer    string
+	client    *http.Client
+	log       *slog.Logger
+	now       func() time.Time
+	timeout   time.Duration // of one fetch
+	cacheSize int           // of each generation's verified tokens
 
-	keys atomic.Pointer[map[string]*rsa.PublicKey]
+	current atomic.Pointer[keyGeneration]
 
 	mu      sync.Mutex
 	fetched time.Time    // start of the last attempt, successful or not
 	flight  *fetchFlight // the fetch under way; nil when none
+}
+
+// keyGeneration is one successful fetch of the JWKS and the tokens its
+// keys verified. A fetch replaces both, so that no token verified by a key
+// the issuer has since withdrawn is taken from the cache.
+type keyGeneration struct {
+	keys     map[string]*rsa.PublicKey
+	verified *tokenCache
 }
 
 // fetchFlight is one fetch; done is closed when it ends, err set before.
@@ -53,52 +62,55 @@ func newKeySet(issuer string, log *slog.Logger, now func() time.Time) *keySet {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	k := &keySet{issuer: issuer, client: &http.Client{}, log: log, now: now, timeout: fetchTimeout}
-	k.keys.Store(&map[string]*rsa.PublicKey{})
+	k := &keySet{issuer: issuer, client: &http.Client{}, log: log, now: now, timeout: fetchTimeout, cacheSize: maxVerifiedTokens}
+	k.current.Store(&keyGeneration{verified: newTokenCache(k.cacheSize)})
 	return k
 }
 
 var errUnknownKid = errors.New("the token's key id (kid) is not among the issuer's signing keys")
 
-// key returns the RSA key with the id kid; its errors are reasons a token
-// is refused.
-func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+// verified is the cache of the tokens the current keys verified.
+func (k *keySet) verified() *tokenCache { return k.current.Load().verified }
+
+// key returns the RSA key with the id kid, and the generation it belongs
+// to; its errors are reasons a token is refused.
+func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, *keyGeneration, error) {
 	if kid == "" {
-		return nil, errors.New("the token has no key id (kid)")
+		return nil, nil, errors.New("the token has no key id (kid)")
 	}
-	if key, ok := (*k.keys.Load())[kid]; ok {
-		return key, nil
+	if gen := k.current.Load(); gen.keys[kid] != nil {
+		return gen.keys[kid], gen, nil
 	}
-	f, key := k.fetchFor(kid)
+	f, gen := k.fetchFor(kid)
 	switch {
-	case key != nil:
-		return key, nil
+	case gen != nil:
+		return gen.keys[kid], gen, nil
 	case f == nil:
-		return nil, errUnknownKid
+		return nil, nil, errUnknownKid
 	}
 	select {
 	case <-f.done:
 	case <-ctx.Done():
-		return nil, errors.New("the request ended while the issuer's signing keys were being fetched")
+		return nil, nil, errors.New("the request ended while the issuer's signing keys were being fetched")
 	}
 	if f.err != nil {
-		return nil, f.err
+		return nil, nil, f.err
 	}
-	if key, ok := (*k.keys.Load())[kid]; ok {
-		return key, nil
+	if gen := k.current.Load(); gen.keys[kid] != nil {
+		return gen.keys[kid], gen, nil
 	}
-	return nil, errUnknownKid
+	return nil, nil, errUnknownKid
 }
 
-// fetchFor returns the key kid if a fetch that has just ended brought it,
-// or else the fetch to wait for: the one under way, or a new one unless the
-// last began less than refetchAfter ago (then nil).
-func (k *keySet) fetchFor(kid string) (*fetchFlight, *rsa.PublicKey) {
+// fetchFor returns the generation holding kid if a fetch that has just
+// ended brought it, or else the fetch to wait for: the one under way, or a
+// new one unless the last began less than refetchAfter ago (then nil).
+func (k *keySet) fetchFor(kid string) (*fetchFlight, *keyGeneration) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	// Read again under the lock: a fetch stores its keys before it ends.
-	if key, ok := (*k.keys.Load())[kid]; ok {
-		return nil, key
+	if gen := k.current.Load(); gen.keys[kid] != nil {
+		return nil, gen
 	}
 	if k.flight == nil && k.now().Sub(k.fetched) >= refetchAfter {
 		k.fetched = k.now()
@@ -108,7 +120,8 @@ func (k *keySet) fetchFor(kid string) (*fetchFlight, *rsa.PublicKey) {
 	return k.flight, nil
 }
 
-// refresh runs fetch f and, when it succeeds, replaces the keys.
+// refresh runs fetch f and, when it succeeds, replaces the keys and with
+// them the cache of the tokens they verified.
 func (k *keySet) refresh(f *fetchFlight) {
 	ctx, cancel := context.WithTimeout(context.Background(), k.timeout)
 	defer cancel()
@@ -119,7 +132,7 @@ func (k *keySet) refresh(f *fetchFlight) {
 	}
 	k.mu.Lock()
 	if err == nil {
-		k.keys.Store(&keys)
+		k.current.Store(&keyGeneration{keys: keys, verified: newTokenCache(k.cacheSize)})
 	}
 	k.flight = nil
 	k.mu.Unlock()
