@@ -25,13 +25,18 @@ import (
 
 // signingKey is the issuer's key in every test, generated once: the tests
 // forge tokens with it as well as with other keys.
-var signingKey = sync.OnceValue(func() *rsa.PrivateKey {
+var signingKey = sync.OnceValue(generateKey)
+
+// rotatedKey is the issuer's next signing key in the key rotation tests.
+var rotatedKey = sync.OnceValue(generateKey)
+
+func generateKey() *rsa.PrivateKey {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
 	}
 	return key
-})
+}
 
 var clients = []issuer.Client{
 	{ID: "generator", Secret: "generator-local-secret", Scopes: []string{apispec.ScopeGenerate}},

@@ -2,23 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/passwordgen/passwordgen/internal/apispec"
 )
-
-// rotatedKey is the issuer's next signing key in the rotation tests.
-var rotatedKey = sync.OnceValue(func() *rsa.PrivateKey {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return key
-})
 
 // hangLimit is how long a test waits for an answer before it reports that
 // the authorizer hangs: far beyond any answer's time, and far below the
