@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,14 +43,37 @@ func newAuthorizer(issuer string, audiences []string, log *slog.Logger) (*author
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &authorizer{issuer: issuer, audiences: audiences, keys: newKeySet(issuer, log), now: time.Now}, nil
+	return &authorizer{issuer: issuer, audiences: audiences, keys: newKeySet(issuer, log, time.Now), now: time.Now}, nil
 }
 
-// identity is what a valid token tells the function.
+// identity is what a valid token tells the function. A cached token's
+// identity serves every request that sends it: nothing may change it.
 type identity struct {
 	// claims are every claim as a string, as API Gateway passes them.
 	claims map[string]string
 	scopes []string
+}
+
+// verified is a token whose signature, iss, aud and claim types were
+// checked: what its bytes and the issuer's keys decide, which a key
+// rotation alone can change.
+type verified struct {
+	id                  identity
+	expiry              time.Time
+	notBefore, issuedAt *time.Time
+}
+
+// invalidAt says why the token is not valid at now, or "" when it is.
+func (v *verified) invalidAt(now time.Time) string {
+	switch {
+	case now.After(v.expiry):
+		return "the token has expired"
+	case v.notBefore != nil && now.Before(*v.notBefore):
+		return "the token is not valid yet"
+	case v.issuedAt != nil && now.Before(*v.issuedAt):
+		return "the token was issued in the future"
+	}
+	return ""
 }
 
 // refusal is a request the authorizer turned away.
@@ -81,7 +105,10 @@ func (r *refusal) write(w http.ResponseWriter) {
 // after "Bearer "; an RS256 signature by a key of the issuer's JWKS, found
 // by kid; iss; aud, or client_id without aud, among the audiences; exp in
 // the future (and present), nbf and iat in the past; and one of the
-// route's scopes in scope or scp.
+// route's scopes in scope or scp. A token seen before, byte for byte, and
+// verified by the current keys is taken from the cache instead of being
+// verified again: its times and the route's scopes are still checked, so
+// it gets the answer a first sight would.
 func (a *authorizer) authorize(ctx context.Context, header string, routeScopes []string) (identity, *refusal) {
 	token := header
 	if scheme, rest, ok := strings.Cut(header, " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -90,51 +117,65 @@ func (a *authorizer) authorize(ctx context.Context, header string, routeScopes [
 	if token == "" {
 		return identity{}, unauthorized("the request has no token in its Authorization header")
 	}
+	now := a.now()
+	sum := sha256.Sum256([]byte(token))
+	v, ok := a.keys.verified().get(sum, now)
+	if !ok {
+		var gen *keyGeneration
+		var refused *refusal
+		if v, gen, refused = a.verify(ctx, token, now); refused != nil {
+			return identity{}, refused
+		}
+		gen.verified.put(sum, v)
+	}
+	if !slices.ContainsFunc(routeScopes, func(s string) bool { return slices.Contains(v.id.scopes, s) }) {
+		return identity{}, &refusal{status: http.StatusForbidden, reason: "the token does not hold any of the route's scopes", scopes: routeScopes}
+	}
+	return v.id, nil
+}
+
+// verify checks a token seen for the first time, all but the route's
+// scopes, and returns it with the key generation whose key verified it.
+func (a *authorizer) verify(ctx context.Context, token string, now time.Time) (*verified, *keyGeneration, *refusal) {
 	sig, err := jose.ParseSignedCompact(token, algorithms)
 	if err != nil {
-		return identity{}, unauthorized("the token is not a JWS signed with RS256")
+		return nil, nil, unauthorized("the token is not a JWS signed with RS256")
 	}
 	if len(sig.Signatures) != 1 {
-		return identity{}, unauthorized("the token must carry exactly one signature")
+		return nil, nil, unauthorized("the token must carry exactly one signature")
 	}
-	key, err := a.keys.key(ctx, sig.Signatures[0].Header.KeyID)
+	key, gen, err := a.keys.key(ctx, sig.Signatures[0].Header.KeyID)
 	if err != nil {
-		return identity{}, unauthorized(err.Error())
+		return nil, nil, unauthorized(err.Error())
 	}
 	payload, err := sig.Verify(key)
 	if err != nil {
-		return identity{}, unauthorized("the token's signature is invalid")
+		return nil, nil, unauthorized("the token's signature is invalid")
 	}
 	// One decoding serves the checks and the claims the function gets.
 	c, err := decodeClaims(payload)
 	if err != nil {
-		return identity{}, unauthorized("the token's claims are not a JSON object of the registered types")
+		return nil, nil, unauthorized("the token's claims are not a JSON object of the registered types")
 	}
 	if c.issuer != a.issuer {
-		return identity{}, unauthorized("the token's issuer is not the authorizer's")
+		return nil, nil, unauthorized("the token's issuer is not the authorizer's")
 	}
 	if !a.audienceMatches(c) {
-		return identity{}, unauthorized("the token does not have a valid audience")
+		return nil, nil, unauthorized("the token does not have a valid audience")
 	}
-	now := a.now()
-	switch {
-	case c.expiry == nil:
-		return identity{}, unauthorized("the token has no expiry")
-	case now.After(*c.expiry):
-		return identity{}, unauthorized("the token has expired")
-	case c.notBefore != nil && now.Before(*c.notBefore):
-		return identity{}, unauthorized("the token is not valid yet")
-	case c.issuedAt != nil && now.Before(*c.issuedAt):
-		return identity{}, unauthorized("the token was issued in the future")
+	if c.expiry == nil {
+		return nil, nil, unauthorized("the token has no expiry")
 	}
-	if !slices.ContainsFunc(routeScopes, func(s string) bool { return slices.Contains(c.scopes, s) }) {
-		return identity{}, &refusal{status: http.StatusForbidden, reason: "the token does not hold any of the route's scopes", scopes: routeScopes}
+	v := &verified{expiry: *c.expiry, notBefore: c.notBefore, issuedAt: c.issuedAt}
+	if reason := v.invalidAt(now); reason != "" {
+		return nil, nil, unauthorized(reason)
 	}
-	strs := make(map[string]string, len(c.raw))
-	for k, v := range c.raw {
-		strs[k] = claimString(v)
+	v.id.claims = make(map[string]string, len(c.raw))
+	for k, val := range c.raw {
+		v.id.claims[k] = claimString(val)
 	}
-	return identity{claims: strs, scopes: c.scopes}, nil
+	v.id.scopes = c.scopes
+	return v, gen, nil
 }
 
 // audienceMatches checks aud when the token has one, else client_id, as
