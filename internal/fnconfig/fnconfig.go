@@ -45,9 +45,9 @@ const (
 
 // MaxPolicyBytes bounds PASSWORD_POLICY and API_CLIENT_PREFIXES together.
 // Lambda allows 4 KB of environment variables in all, names included; the
-// others take under 600 bytes even at their longest (a 63-character bucket
-// name, a 256-character prefix, a key ARN), so these two get the rest with
-// a margin.
+// others take under 700 bytes even at their longest (a 63-character bucket
+// name, a 256-character prefix, a key ARN, twenty expiry values of four
+// digits), so these two get the rest with a margin.
 const MaxPolicyBytes = 3000
 
 // DefaultKeyPrefix is the recipe's folder, so existing readers find
