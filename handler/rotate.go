@@ -46,13 +46,23 @@ func (r *rotator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	report, err := rotation.Runner{Store: r.store, Prefix: r.gen.config.KeyPrefix, Renew: r.renew, Log: r.log}.Run(ctx, at)
 	r.logRun(ctx, report, err, time.Since(start))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("rotation as of %s stopped: %w", report.ScheduledTime, err)
-	case report.Failed > 0:
-		return nil, fmt.Errorf("rotation as of %s: %d of %d due passwords failed, see the log; %d rotated", report.ScheduledTime, report.Failed, report.Due, report.Rotated)
+	if err != nil || report.Failed > 0 {
+		return nil, runFailure(report, err)
 	}
 	return json.Marshal(rotateResponse{Report: report, RequestID: requestID(ctx)})
+}
+
+// runFailure is the function error of a run that failed, with its counts,
+// which is all the failure queue's record of it will hold. Failed counts
+// versions whose tags could not be read as well as due passwords, so it
+// is not a share of due.
+func runFailure(report rotation.Report, err error) error {
+	counts := fmt.Sprintf("checked %d, due %d, rotated %d, skipped %d, left %d, failed %d",
+		report.Checked, report.Due, report.Rotated, report.Skipped, report.Left, report.Failed)
+	if err != nil {
+		return fmt.Errorf("rotation as of %s stopped: %w; %s so far", report.ScheduledTime, err, counts)
+	}
+	return fmt.Errorf("rotation as of %s: %d failed, see the log; %s", report.ScheduledTime, report.Failed, counts)
 }
 
 // scheduledTime reads the payload: Scheduler's {"scheduled_time": ...},

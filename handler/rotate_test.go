@@ -18,6 +18,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/objecttags"
 	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/rotation"
+	"github.com/passwordgen/passwordgen/internal/store"
 )
 
 // The requests the rotation tests store passwords with: every field a
@@ -170,6 +171,56 @@ func TestRotatorReadsItsScheduledTime(t *testing.T) {
 				}
 			case err != nil || got.Format(time.RFC3339) != tt.want:
 				t.Errorf("scheduledTime = %v, %v; want %s", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// unreadableTags lists two passwords whose tags cannot be read and, when
+// listErr is set, a second page whose listing fails with it.
+type unreadableTags struct{ listErr error }
+
+func (u unreadableTags) ListCurrent(_ context.Context, _, token string, _ int32) (store.Page[store.Current], error) {
+	if token != "" {
+		return store.Page[store.Current]{}, u.listErr
+	}
+	old := fixedNow.Add(-72 * time.Hour)
+	page := store.Page[store.Current]{Items: []store.Current{{Key: "passwords/a.json", ETag: `"1"`, LastModified: old}, {Key: "passwords/b.json", ETag: `"2"`, LastModified: old}}}
+	if u.listErr != nil {
+		page.Next = "more"
+	}
+	return page, nil
+}
+
+func (unreadableTags) Tags(_ context.Context, key string) (store.Tagging, error) {
+	return store.Tagging{}, fmt.Errorf("get tags of %s: 503 SlowDown", key)
+}
+
+func (unreadableTags) Put(context.Context, string, []byte, store.PutOptions) (string, error) {
+	return "", errors.New("nothing is due, so nothing is written")
+}
+
+// TestRotatorFailsWithItsCounts: a run with failures, or whose listing
+// failed, is a function error whose message (all the failure queue keeps)
+// holds the run's counts; failures of tag reads are not counted as due.
+func TestRotatorFailsWithItsCounts(t *testing.T) {
+	at := fixedNow.Format(time.RFC3339)
+	for _, tt := range []struct {
+		name  string
+		store unreadableTags
+		want  string
+	}{
+		{"tag reads failed", unreadableTags{},
+			"rotation as of " + at + ": 2 failed, see the log; checked 2, due 0, rotated 0, skipped 0, left 0, failed 2"},
+		{"the listing failed", unreadableTags{listErr: errors.New("list passwords/: 503 SlowDown")},
+			"rotation as of " + at + " stopped: listing: list passwords/: 503 SlowDown; checked 2, due 0, rotated 0, skipped 0, left 0, failed 2 so far"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRotator(newHarness(t))
+			r.store = tt.store
+			out, err := r.Invoke(context.Background(), []byte(`{}`))
+			if err == nil || err.Error() != tt.want || out != nil {
+				t.Errorf("Invoke = %s, %v; want the error %q", out, err, tt.want)
 			}
 		})
 	}
