@@ -87,6 +87,13 @@ func (r *rotator) renew(due rotation.Renewal) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", rotation.ErrRefused, err)
 	}
+	// The generator tags only what GenerationJSON holds. Anything about
+	// where or how long a password is kept was tagged by another hand, and
+	// would make the record say what the tags do not (an expires_at that
+	// no lifecycle rule acts on).
+	if req.Name != "" || req.Overwrite || req.DryRun || req.ExpiresInDays != 0 || req.RotateEveryDays != 0 {
+		return nil, fmt.Errorf("%w: its tagged parameters hold more than generation parameters (name, overwrite, dry_run, expires_in_days or rotate_every_days)", rotation.ErrRefused)
+	}
 	gen, err := r.gen.generator(req)
 	switch {
 	case orgpolicy.IsTooLarge(err):

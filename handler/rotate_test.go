@@ -133,6 +133,19 @@ func TestRenewalUnderTheRulesInForce(t *testing.T) {
 	}
 }
 
+// TestRenewalRefusesTagsTheGeneratorDoesNotWrite: parameters tagged with
+// fields that are not generation parameters were not written by the
+// generator; the password is left as it is rather than renewed with them.
+func TestRenewalRefusesTagsTheGeneratorDoesNotWrite(t *testing.T) {
+	for _, field := range []string{`"expires_in_days": 7`, `"rotate_every_days": 1`, `"name": "elsewhere"`, `"overwrite": true`, `"dry_run": true`} {
+		params := []byte(`{"type": "password", "length": 16, ` + field + `}`)
+		_, err := newRotator(newHarness(t)).renew(rotation.Renewal{Params: params, PeriodDays: 1})
+		if !errors.Is(err, rotation.ErrRefused) || !strings.Contains(err.Error(), "more than generation parameters") {
+			t.Errorf("%s: renew = %v, want it refused", field, err)
+		}
+	}
+}
+
 func usePolicy(t *testing.T, h *harness, policy string) {
 	t.Helper()
 	h.fn.config.Policy = policy
