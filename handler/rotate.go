@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -75,6 +77,9 @@ func (r *rotator) scheduledTime(payload []byte) (time.Time, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&ev); err != nil {
 			return time.Time{}, fmt.Errorf(`payload: want {"scheduled_time": "<RFC 3339 time>"} or {}: %w`, err)
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return time.Time{}, errors.New(`payload: want {"scheduled_time": "<RFC 3339 time>"} or {}, and nothing after it`)
 		}
 	}
 	return ev.At(r.gen.now(), r.gen.config.TrustScheduledTime)

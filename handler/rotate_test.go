@@ -170,6 +170,8 @@ func TestRotatorReadsItsScheduledTime(t *testing.T) {
 		{"a future time, local stack", `{"scheduled_time":"` + later + `"}`, true, later, ""},
 		{"a misspelt field", `{"scheduled_tme":"2026-11-24T04:00:00Z"}`, false, "", `unknown field "scheduled_tme"`},
 		{"not an object", `[]`, false, "", "want {\"scheduled_time\""},
+		{"data after the object", `{"scheduled_time":"2026-11-24T04:00:00Z"} {"scheduled_time":"2026-12-24T04:00:00Z"}`, false, "", "nothing after it"},
+		{"Scheduler's payload and a newline", "{\"scheduled_time\":\"2026-11-24T04:00:00Z\"}\n", false, "2026-11-24T04:00:00Z", ""},
 		{"not a time", `{"scheduled_time":"soon"}`, false, "", "want an RFC 3339 time"},
 	}
 	for _, tt := range tests {
