@@ -511,6 +511,9 @@ func checkStack(t *testing.T, m *awsmock.Mocks, out map[string]any, w want) {
 	for i, d := range w.expiryDays {
 		expiry[i] = fmt.Sprint(d)
 	}
+	if len(expiry) == 0 {
+		expiry = []string{"none"}
+	}
 	env := map[string]any{
 		"BUCKET_NAME":          bucketName,
 		"KEY_PREFIX":           w.prefix,

@@ -48,7 +48,6 @@ type rotationSchedule struct {
 var (
 	rateExpression = regexp.MustCompile(`^rate\(([1-9][0-9]{0,6}) (minutes?|hours?|days?)\)$`)
 	cronExpression = regexp.MustCompile(`^cron\(([^()]*)\)$`)
-	cronField      = regexp.MustCompile(`^[0-9A-Za-z,*/?#-]+$`)
 	atExpression   = regexp.MustCompile(`^at\(([^()]*)\)$`)
 	minutesPerUnit = map[string]int{"minute": 1, "hour": 60, "day": 24 * 60}
 )
@@ -56,11 +55,13 @@ var (
 // parseSchedule checks an expression the way EventBridge Scheduler reads
 // it: rate(<n> <unit>), with the unit singular for 1 and plural otherwise;
 // cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>),
-// with ? in exactly one of the two day fields; or at(yyyy-mm-ddThh:mm:ss),
-// a single run.
+// each field in the values and wildcards Scheduler allows it, with ? in
+// exactly one of the two day fields; or at(yyyy-mm-ddThh:mm:ss), a single
+// run. A value Scheduler would refuse fails the preview, not the update.
 //
-// The flexible window is 15 minutes, or half a shorter rate's interval
-// (none under two minutes), so runs never bunch into the next interval.
+// The flexible window is 15 minutes, or half a shorter interval (none
+// under two minutes): a rate's, or the shortest gap between the minutes a
+// cron expression runs at, so runs never bunch into the next interval.
 func parseSchedule(expr string) (rotationSchedule, error) {
 	s := rotationSchedule{expression: expr, window: maxFlexibleWindow}
 	const forms = "use rate(<n> minutes|hours|days), cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) or at(yyyy-mm-ddThh:mm:ss)"
@@ -78,9 +79,13 @@ func parseSchedule(expr string) (rotationSchedule, error) {
 		if len(fields) != 6 {
 			return s, fmt.Errorf("%q: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), not %d", expr, len(fields))
 		}
-		for _, f := range fields {
-			if !cronField.MatchString(f) {
-				return s, fmt.Errorf("%q: field %q holds a character cron does not allow", expr, f)
+		for i, f := range fields {
+			on, err := cronFields[i].check(f)
+			if err != nil {
+				return s, fmt.Errorf("%q: %w", expr, err)
+			}
+			if i == 0 {
+				s.window = min(maxFlexibleWindow, shortestGap(on)/2)
 			}
 		}
 		if (fields[2] == "?") == (fields[4] == "?") {

@@ -6,18 +6,27 @@ import (
 )
 
 // TestFlexibleWindow: a run may start up to 15 minutes late, never later
-// than half its interval, and on time when the interval is too short to
+// than half its interval, a rate's or the shortest between a cron
+// expression's minutes, and on time when the interval is too short to
 // spread.
 func TestFlexibleWindow(t *testing.T) {
 	for expr, want := range map[string]int{
-		"rate(1 day)":             15,
-		"rate(1 hour)":            15,
-		"rate(30 minutes)":        15,
-		"rate(29 minutes)":        14,
-		"rate(2 minutes)":         1,
-		"rate(1 minute)":          0,
-		"cron(0 3 * * ? *)":       15,
-		"at(2030-01-01T00:00:00)": 15,
+		"rate(1 day)":              15,
+		"rate(1 hour)":             15,
+		"rate(30 minutes)":         15,
+		"rate(29 minutes)":         14,
+		"rate(2 minutes)":          1,
+		"rate(1 minute)":           0,
+		"cron(0 3 * * ? *)":        15,
+		"cron(0 * * * ? *)":        15,
+		"cron(0,30 * * * ? *)":     15,
+		"cron(*/20 * * * ? *)":     10,
+		"cron(5/15 * * * ? *)":     7,
+		"cron(10-40/10 * * * ? *)": 5,
+		"cron(0,58 * * * ? *)":     1,
+		"cron(55-5 * * * ? *)":     0,
+		"cron(* * * * ? *)":        0,
+		"at(2030-01-01T00:00:00)":  15,
 	} {
 		s, err := parseSchedule(expr)
 		if err != nil {

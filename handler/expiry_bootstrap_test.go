@@ -130,7 +130,7 @@ func TestBootstrapOffersTheDeployedExpiryValues(t *testing.T) {
 	}{
 		{"2,14", `{"expires_in_days": 14}`, 200, ""},
 		{"2,14", `{"expires_in_days": 7}`, 400, "expires_in_days: must be one of 2, 14, got 7"},
-		{"", `{"expires_in_days": 7}`, 400, "expires_in_days: is not offered by this deployment"},
+		{"none", `{"expires_in_days": 7}`, 400, "expires_in_days: is not offered by this deployment"},
 	} {
 		t.Run(tt.env+" "+tt.payload, func(t *testing.T) {
 			d := deploy(t, 1, 10*time.Second, fnconfig.EnvExpiryDays+"="+tt.env)

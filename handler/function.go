@@ -112,7 +112,7 @@ func (f *function) handle(ctx context.Context, payload []byte, ev apievent.Event
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("generate: %w", err))
 	}
 	rec := newRecord(pw, req, gen.EntropyBits(), now, ev.Caller())
-	body, err := rec.encode()
+	body, err := rec.encode(f.random)
 	if err != nil {
 		return failed(http.StatusInternalServerError, name, key, fmt.Errorf("encode: %w", err))
 	}

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/passwordgen/passwordgen/internal/request"
@@ -29,6 +32,12 @@ type record struct {
 	RotateEveryDays int `json:"rotate_every_days,omitempty"`
 	// RotatedFrom is the version a rotation replaced.
 	RotatedFrom string `json:"rotated_from,omitempty"`
+	// Nonce is 128 random bits, new in every stored body. With SSE-S3 an
+	// object's ETag is the MD5 of its body, and whoever may list the
+	// bucket sees it (the rotator does): every other field of a record can
+	// be guessed, so without the nonce the ETag would let them test
+	// guesses of a short password offline.
+	Nonce string `json:"nonce"`
 }
 
 // parameters holds the parameters of the record's type, and only those:
@@ -61,10 +70,19 @@ func newRecord(secret string, req request.Request, entropyBits float64, now time
 // that, so the retriever refuses a password before S3 removes it.
 const day = 24 * time.Hour
 
-// encode keeps the recipe's indented layout for people reading the object
-// with `aws s3 cp ... -`, and leaves <, > and & unescaped because they are
+// nonceBytes is the nonce's size: 128 bits, beyond any offline search.
+const nonceBytes = 16
+
+// encode returns the body to store, with a fresh nonce read from random.
+// It keeps the recipe's indented layout for people reading the object with
+// `aws s3 cp ... -`, and leaves <, > and & unescaped because they are
 // common password symbols, not HTML.
-func (r record) encode() ([]byte, error) {
+func (r record) encode(random io.Reader) ([]byte, error) {
+	nonce := make([]byte, nonceBytes)
+	if _, err := io.ReadFull(random, nonce); err != nil {
+		return nil, fmt.Errorf("nonce: %w", err)
+	}
+	r.Nonce = base64.RawURLEncoding.EncodeToString(nonce)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -114,7 +114,7 @@ func (r *rotator) renew(due rotation.Renewal) ([]byte, error) {
 	}
 	rec := newRecord(secret, req, gen.EntropyBits(), r.gen.now(), rotation.CreatedBy)
 	rec.RotateEveryDays, rec.RotatedFrom = due.PeriodDays, due.From
-	return rec.encode()
+	return rec.encode(r.gen.random)
 }
 
 // logRun writes the run's summary line; each due password has its own.

@@ -30,7 +30,7 @@ const (
 	EnvMaxLength = "PASSWORD_MAX_LENGTH"
 	EnvPolicy    = "PASSWORD_POLICY"
 	// EnvExpiryDays lists the expiry values offered, comma-separated, as
-	// "1,7,30"; empty offers none.
+	// "1,7,30", or is NoExpiry to offer none; unset means the defaults.
 	EnvExpiryDays = "PASSWORD_EXPIRY_DAYS"
 	// EnvTrustScheduledTime lets the rotator take a run's scheduled time
 	// from its payload even when it lies in the future. Only the local
@@ -42,6 +42,12 @@ const (
 	// {"<client id>": ["team-a/"]}: one variable, however many clients.
 	EnvClientPrefixes = "API_CLIENT_PREFIXES"
 )
+
+// NoExpiry is EnvExpiryDays when the deployment offers no expiry. An empty
+// value would say the same, but a variable set to "" can be dropped on the
+// way to Lambda, and an unset one means the default values: the functions
+// would then offer expiry that the bucket has no rule for.
+const NoExpiry = "none"
 
 // MaxPolicyBytes bounds PASSWORD_POLICY and API_CLIENT_PREFIXES together.
 // Lambda allows 4 KB of environment variables in all, names included; the
@@ -224,6 +230,9 @@ func intFromEnv(lookupEnv func(string) (string, bool), name string, def int) (in
 }
 
 func joinInts(v []int) string {
+	if len(v) == 0 {
+		return NoExpiry
+	}
 	s := make([]string, len(v))
 	for i, n := range v {
 		s[i] = strconv.Itoa(n)
@@ -231,9 +240,10 @@ func joinInts(v []int) string {
 	return strings.Join(s, ",")
 }
 
-// splitInts reads what joinInts wrote: positive whole numbers, each once.
+// splitInts reads what joinInts wrote: positive whole numbers, each once,
+// or NoExpiry (or "", as an older deployment wrote it) for none.
 func splitInts(name, v string) ([]int, error) {
-	if v == "" {
+	if v == "" || v == NoExpiry {
 		return nil, nil
 	}
 	var out []int

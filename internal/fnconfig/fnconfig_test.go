@@ -40,13 +40,13 @@ func TestRoundTrip(t *testing.T) {
 // build reads exactly these, so renaming one would break it.
 func TestEnvNames(t *testing.T) {
 	got := Config{Bucket: "b", KeyPrefix: "p/", KMSKeyID: "k", Limits: request.Limits{MinLength: 10, MaxLength: 20}}.Env()
-	// PASSWORD_EXPIRY_DAYS is always set: unset means the default values,
-	// empty means none.
-	want := map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "p/", "KMS_KEY_ID": "k", "PASSWORD_MIN_LENGTH": "10", "PASSWORD_MAX_LENGTH": "20", "PASSWORD_EXPIRY_DAYS": ""}
+	// PASSWORD_EXPIRY_DAYS is always set, never empty: unset means the
+	// default values, and an empty value may be dropped on the way.
+	want := map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "p/", "KMS_KEY_ID": "k", "PASSWORD_MIN_LENGTH": "10", "PASSWORD_MAX_LENGTH": "20", "PASSWORD_EXPIRY_DAYS": "none"}
 	if !maps.Equal(got, want) {
 		t.Errorf("Env() = %v, want %v", got, want)
 	}
-	environ := []string{"BUCKET_NAME=b", "KEY_PREFIX=p/", "KMS_KEY_ID=k", "PASSWORD_EXPIRY_DAYS=", "PASSWORD_MAX_LENGTH=20", "PASSWORD_MIN_LENGTH=10"}
+	environ := []string{"BUCKET_NAME=b", "KEY_PREFIX=p/", "KMS_KEY_ID=k", "PASSWORD_EXPIRY_DAYS=none", "PASSWORD_MAX_LENGTH=20", "PASSWORD_MIN_LENGTH=10"}
 	if got := (Config{Bucket: "b", KeyPrefix: "p/", KMSKeyID: "k", Limits: request.Limits{MinLength: 10, MaxLength: 20}}).Environ(); !slices.Equal(got, environ) {
 		t.Errorf("Environ() = %q, want %q", got, environ)
 	}
@@ -144,6 +144,23 @@ func TestFromEnvRejectsBrokenPolicies(t *testing.T) {
 		_, err := FromEnv(lookup(map[string]string{"BUCKET_NAME": "b", "PASSWORD_POLICY": policy}))
 		if err == nil || !strings.HasPrefix(err.Error(), "PASSWORD_POLICY: ") {
 			t.Errorf("PASSWORD_POLICY=%.40q: %v", policy, err)
+		}
+	}
+}
+
+func TestExpiryDaysEncoding(t *testing.T) {
+	for _, tc := range []struct {
+		vars map[string]string
+		want []int
+	}{
+		{map[string]string{"BUCKET_NAME": "b"}, request.DefaultExpiryDays()},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "none"}, nil},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": ""}, nil},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "14,2"}, []int{14, 2}},
+	} {
+		cfg, err := FromEnv(lookup(tc.vars))
+		if err != nil || !slices.Equal(cfg.Limits.ExpiryDays, tc.want) {
+			t.Errorf("FromEnv(%v): expiry days %v, %v; want %v", tc.vars, cfg.Limits.ExpiryDays, err, tc.want)
 		}
 	}
 }
