@@ -36,12 +36,17 @@ func TestScheduleSendsSchedulersPayload(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	start := time.Now()
 	wait := schedule(ctx, 20*time.Millisecond, rotator, slog.New(slog.NewTextHandler(&log, nil)))
-	for {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		rotator.mu.Lock()
 		n := len(rotator.payloads)
 		rotator.mu.Unlock()
 		if n >= 3 {
 			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			wait()
+			t.Fatalf("%d runs in 30 s of a schedule every 20 ms", n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
