@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -46,13 +48,23 @@ func (r *rotator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	report, err := rotation.Runner{Store: r.store, Prefix: r.gen.config.KeyPrefix, Renew: r.renew, Log: r.log}.Run(ctx, at)
 	r.logRun(ctx, report, err, time.Since(start))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("rotation as of %s stopped: %w", report.ScheduledTime, err)
-	case report.Failed > 0:
-		return nil, fmt.Errorf("rotation as of %s: %d of %d due passwords failed, see the log; %d rotated", report.ScheduledTime, report.Failed, report.Due, report.Rotated)
+	if err != nil || report.Failed > 0 {
+		return nil, runFailure(report, err)
 	}
 	return json.Marshal(rotateResponse{Report: report, RequestID: requestID(ctx)})
+}
+
+// runFailure is the function error of a run that failed, with its counts,
+// which is all the failure queue's record of it will hold. Failed counts
+// versions whose tags could not be read as well as due passwords, so it
+// is not a share of due.
+func runFailure(report rotation.Report, err error) error {
+	counts := fmt.Sprintf("checked %d, due %d, rotated %d, skipped %d, left %d, failed %d",
+		report.Checked, report.Due, report.Rotated, report.Skipped, report.Left, report.Failed)
+	if err != nil {
+		return fmt.Errorf("rotation as of %s stopped: %w; %s so far", report.ScheduledTime, err, counts)
+	}
+	return fmt.Errorf("rotation as of %s: %d failed, see the log; %s", report.ScheduledTime, report.Failed, counts)
 }
 
 // scheduledTime reads the payload: Scheduler's {"scheduled_time": ...},
@@ -66,6 +78,9 @@ func (r *rotator) scheduledTime(payload []byte) (time.Time, error) {
 		if err := dec.Decode(&ev); err != nil {
 			return time.Time{}, fmt.Errorf(`payload: want {"scheduled_time": "<RFC 3339 time>"} or {}: %w`, err)
 		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return time.Time{}, errors.New(`payload: want {"scheduled_time": "<RFC 3339 time>"} or {}, and nothing after it`)
+		}
 	}
 	return ev.At(r.gen.now(), r.gen.config.TrustScheduledTime)
 }
@@ -76,6 +91,13 @@ func (r *rotator) renew(due rotation.Renewal) ([]byte, error) {
 	req, err := request.Parse(due.Params, r.gen.config.Limits)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", rotation.ErrRefused, err)
+	}
+	// The generator tags only what GenerationJSON holds. Anything about
+	// where or how long a password is kept was tagged by another hand, and
+	// would make the record say what the tags do not (an expires_at that
+	// no lifecycle rule acts on).
+	if req.Name != "" || req.Overwrite || req.DryRun || req.ExpiresInDays != 0 || req.RotateEveryDays != 0 {
+		return nil, fmt.Errorf("%w: its tagged parameters hold more than generation parameters (name, overwrite, dry_run, expires_in_days or rotate_every_days)", rotation.ErrRefused)
 	}
 	gen, err := r.gen.generator(req)
 	switch {

@@ -18,6 +18,7 @@ import (
 	"github.com/passwordgen/passwordgen/internal/objecttags"
 	"github.com/passwordgen/passwordgen/internal/request"
 	"github.com/passwordgen/passwordgen/internal/rotation"
+	"github.com/passwordgen/passwordgen/internal/store"
 )
 
 // The requests the rotation tests store passwords with: every field a
@@ -132,6 +133,19 @@ func TestRenewalUnderTheRulesInForce(t *testing.T) {
 	}
 }
 
+// TestRenewalRefusesTagsTheGeneratorDoesNotWrite: parameters tagged with
+// fields that are not generation parameters were not written by the
+// generator; the password is left as it is rather than renewed with them.
+func TestRenewalRefusesTagsTheGeneratorDoesNotWrite(t *testing.T) {
+	for _, field := range []string{`"expires_in_days": 7`, `"rotate_every_days": 1`, `"name": "elsewhere"`, `"overwrite": true`, `"dry_run": true`} {
+		params := []byte(`{"type": "password", "length": 16, ` + field + `}`)
+		_, err := newRotator(newHarness(t)).renew(rotation.Renewal{Params: params, PeriodDays: 1})
+		if !errors.Is(err, rotation.ErrRefused) || !strings.Contains(err.Error(), "more than generation parameters") {
+			t.Errorf("%s: renew = %v, want it refused", field, err)
+		}
+	}
+}
+
 func usePolicy(t *testing.T, h *harness, policy string) {
 	t.Helper()
 	h.fn.config.Policy = policy
@@ -156,6 +170,8 @@ func TestRotatorReadsItsScheduledTime(t *testing.T) {
 		{"a future time, local stack", `{"scheduled_time":"` + later + `"}`, true, later, ""},
 		{"a misspelt field", `{"scheduled_tme":"2026-11-24T04:00:00Z"}`, false, "", `unknown field "scheduled_tme"`},
 		{"not an object", `[]`, false, "", "want {\"scheduled_time\""},
+		{"data after the object", `{"scheduled_time":"2026-11-24T04:00:00Z"} {"scheduled_time":"2026-12-24T04:00:00Z"}`, false, "", "nothing after it"},
+		{"Scheduler's payload and a newline", "{\"scheduled_time\":\"2026-11-24T04:00:00Z\"}\n", false, "2026-11-24T04:00:00Z", ""},
 		{"not a time", `{"scheduled_time":"soon"}`, false, "", "want an RFC 3339 time"},
 	}
 	for _, tt := range tests {
@@ -170,6 +186,56 @@ func TestRotatorReadsItsScheduledTime(t *testing.T) {
 				}
 			case err != nil || got.Format(time.RFC3339) != tt.want:
 				t.Errorf("scheduledTime = %v, %v; want %s", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// unreadableTags lists two passwords whose tags cannot be read and, when
+// listErr is set, a second page whose listing fails with it.
+type unreadableTags struct{ listErr error }
+
+func (u unreadableTags) ListCurrent(_ context.Context, _, token string, _ int32) (store.Page[store.Current], error) {
+	if token != "" {
+		return store.Page[store.Current]{}, u.listErr
+	}
+	old := fixedNow.Add(-72 * time.Hour)
+	page := store.Page[store.Current]{Items: []store.Current{{Key: "passwords/a.json", ETag: `"1"`, LastModified: old}, {Key: "passwords/b.json", ETag: `"2"`, LastModified: old}}}
+	if u.listErr != nil {
+		page.Next = "more"
+	}
+	return page, nil
+}
+
+func (unreadableTags) Tags(_ context.Context, key string) (store.Tagging, error) {
+	return store.Tagging{}, fmt.Errorf("get tags of %s: 503 SlowDown", key)
+}
+
+func (unreadableTags) Put(context.Context, string, []byte, store.PutOptions) (string, error) {
+	return "", errors.New("nothing is due, so nothing is written")
+}
+
+// TestRotatorFailsWithItsCounts: a run with failures, or whose listing
+// failed, is a function error whose message (all the failure queue keeps)
+// holds the run's counts; failures of tag reads are not counted as due.
+func TestRotatorFailsWithItsCounts(t *testing.T) {
+	at := fixedNow.Format(time.RFC3339)
+	for _, tt := range []struct {
+		name  string
+		store unreadableTags
+		want  string
+	}{
+		{"tag reads failed", unreadableTags{},
+			"rotation as of " + at + ": 2 failed, see the log; checked 2, due 0, rotated 0, skipped 0, left 0, failed 2"},
+		{"the listing failed", unreadableTags{listErr: errors.New("list passwords/: 503 SlowDown")},
+			"rotation as of " + at + " stopped: listing: list passwords/: 503 SlowDown; checked 2, due 0, rotated 0, skipped 0, left 0, failed 2 so far"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRotator(newHarness(t))
+			r.store = tt.store
+			out, err := r.Invoke(context.Background(), []byte(`{}`))
+			if err == nil || err.Error() != tt.want || out != nil {
+				t.Errorf("Invoke = %s, %v; want the error %q", out, err, tt.want)
 			}
 		})
 	}

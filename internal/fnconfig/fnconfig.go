@@ -240,8 +240,9 @@ func joinInts(v []int) string {
 	return strings.Join(s, ",")
 }
 
-// splitInts reads what joinInts wrote: positive whole numbers, each once,
-// or NoExpiry (or "", as an older deployment wrote it) for none.
+// splitInts reads what joinInts wrote: whole numbers of days from 1 to
+// request.MaxExpiryDays, each once, or NoExpiry (or "", as an older
+// deployment wrote it) for none.
 func splitInts(name, v string) ([]int, error) {
 	if v == "" || v == NoExpiry {
 		return nil, nil
@@ -249,8 +250,8 @@ func splitInts(name, v string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(v, ",") {
 		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 || slices.Contains(out, n) {
-			return nil, fmt.Errorf("%s=%q: want distinct positive whole numbers separated by commas, like \"1,7,30\"", name, v)
+		if err != nil || n < 1 || n > request.MaxExpiryDays || slices.Contains(out, n) {
+			return nil, fmt.Errorf("%s=%q: want distinct whole numbers of days from 1 to %d separated by commas, like \"1,7,30\"", name, v, request.MaxExpiryDays)
 		}
 		out = append(out, n)
 	}

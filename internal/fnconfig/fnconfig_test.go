@@ -84,6 +84,9 @@ func TestFromEnvRejectsBrokenDeployments(t *testing.T) {
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "1,,7"}, "PASSWORD_EXPIRY_DAYS"},
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "0"}, "PASSWORD_EXPIRY_DAYS"},
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "7,7"}, "PASSWORD_EXPIRY_DAYS"},
+		// expires_at would overflow past 106,751 days, and be in the past.
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "7,200000"}, "PASSWORD_EXPIRY_DAYS"},
+		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_EXPIRY_DAYS": "3651"}, "from 1 to 3650"},
 		{map[string]string{"BUCKET_NAME": "b", "ROTATION_TRUST_SCHEDULED_TIME": "yes please"}, "ROTATION_TRUST_SCHEDULED_TIME"},
 		{map[string]string{"BUCKET_NAME": "b", "KEY_PREFIX": "passwords"}, "KEY_PREFIX"},
 		{map[string]string{"BUCKET_NAME": "b", "PASSWORD_MIN_LENGTH": "ten"}, `PASSWORD_MIN_LENGTH="ten" is not a whole number`},

@@ -34,6 +34,11 @@ func DefaultExpiryDays() []int { return []int{1, 7, 30, 90, 365} }
 // no rotation at all.
 const MaxRotateEveryDays = 3650
 
+// MaxExpiryDays bounds the expiry values a deployment may offer, at ten
+// years too: longer is no expiry at all, and past 106,751 days expires_at
+// would overflow a time.Duration.
+const MaxExpiryDays = 3650
+
 // Validate reports a deployment mistake in the limits, naming them minName
 // and maxName: each caller knows the limits by the name its user set them
 // with (a config key, an environment variable). Callers check once at

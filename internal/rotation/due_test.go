@@ -65,6 +65,12 @@ func TestJudge(t *testing.T) {
 			map[string]string{"rotate_every_days": "1", "rotated_at": daysBefore(1).Format(time.RFC3339)}, daysBefore(1).Add(7 * time.Minute), rotation.Verdict{PeriodDays: 1, Due: true}, ""},
 		{"written by yesterday's run after an hour of retries: due today",
 			map[string]string{"rotate_every_days": "1", "rotated_at": daysBefore(1).Format(time.RFC3339)}, daysBefore(1).Add(70 * time.Minute), rotation.Verdict{PeriodDays: 1, Due: true}, ""},
+		// The window's edge: 12 hours after rotated_at is still the run
+		// that wrote it; a second later, LastModified counts.
+		{"written 12 hours after yesterday's run time: counts from that time, due today",
+			map[string]string{"rotate_every_days": "1", "rotated_at": daysBefore(1).Format(time.RFC3339)}, daysBefore(1).Add(12 * time.Hour), rotation.Verdict{PeriodDays: 1, Due: true}, ""},
+		{"written 12 hours and a second after: counts from LastModified, not yet due",
+			map[string]string{"rotate_every_days": "1", "rotated_at": daysBefore(1).Format(time.RFC3339)}, daysBefore(1).Add(12*time.Hour + time.Second), rotation.Verdict{PeriodDays: 1}, ""},
 		{"rerun of today's run: not due",
 			map[string]string{"rotate_every_days": "1", "rotated_at": at.Format(time.RFC3339)}, at.Add(3 * time.Minute), rotation.Verdict{PeriodDays: 1}, ""},
 		{"rotated_at a period ago", map[string]string{"rotate_every_days": "7", "rotated_at": daysBefore(7).Format(time.RFC3339)}, daysBefore(8),

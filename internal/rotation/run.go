@@ -180,7 +180,7 @@ func (r Runner) list(stop context.Context, jobs chan<- store.Current) (bool, err
 	for {
 		l := <-next
 		if l.err != nil {
-			return false, fmt.Errorf("rotation: %w", l.err)
+			return false, fmt.Errorf("listing: %w", l.err)
 		}
 		if l.page.Next != "" {
 			fetch(l.page.Next)

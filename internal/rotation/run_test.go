@@ -396,12 +396,19 @@ func TestRunStopsBeforeItsDeadlineAndTheNextResumes(t *testing.T) {
 	at := future(2)
 	r := b.runner()
 	r.Workers = 2
-	// 30 writes of 40 ms over 2 workers take 600 ms; the run may start
-	// them for 300 ms only.
-	r.Store = interceptor{Store: b.store, beforePut: func(string) { time.Sleep(40 * time.Millisecond) }}
-	r.Margin = 700 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	r.Margin = 3 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
+	// The first two writes go through; the others wait until the run may
+	// start no more passwords, so it stops with most of them due however
+	// fast MinIO is, and the writes in flight then have the whole margin.
+	deadline, _ := ctx.Deadline()
+	var puts atomic.Int32
+	r.Store = interceptor{Store: b.store, beforePut: func(string) {
+		if puts.Add(1) > 2 {
+			time.Sleep(time.Until(deadline.Add(-r.Margin)) + 10*time.Millisecond)
+		}
+	}}
 	first, err := r.Run(ctx, at)
 	if err != nil {
 		t.Fatal(err)
@@ -486,5 +493,129 @@ func TestRunReportsAFailedListing(t *testing.T) {
 	}
 	if report.Complete || report.Rotated != 2 {
 		t.Errorf("report %+v: want the first page's 2 rotated, incomplete", report)
+	}
+}
+
+// memRunner is a run over m that makes a record for every due password.
+func memRunner(m *memStore, log *syncbuf.Buffer) rotation.Runner {
+	return rotation.Runner{
+		Store:  m,
+		Prefix: prefix,
+		Renew:  func(rotation.Renewal) ([]byte, error) { return []byte(`{"password":"new"}`), nil },
+		Log:    slog.New(slog.NewJSONHandler(log, nil)),
+	}
+}
+
+// TestRunKeepsItsConcurrencyBounded: however many passwords are due, no
+// more than Workers requests of the run are in flight at once, and the run
+// does use that many.
+func TestRunKeepsItsConcurrencyBounded(t *testing.T) {
+	const workers, due = 3, 60
+	at := time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC)
+	m := newMemStore()
+	for i := range due {
+		m.add(fmt.Sprintf("%sp%02d.json", prefix, i), 1, at.Add(-48*time.Hour), nil)
+	}
+	// The first requests wait until as many as the run may have are in
+	// flight: a run that makes fewer never gets there. Every request then
+	// lasts a moment, so that a run making more shows it.
+	var arrived atomic.Int32
+	all := make(chan struct{})
+	m.hold = func() {
+		defer time.Sleep(time.Millisecond)
+		switch n := arrived.Add(1); {
+		case n == workers:
+			close(all)
+		case n > workers:
+			return
+		}
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	var log syncbuf.Buffer
+	r := memRunner(m, &log)
+	r.Workers = workers
+	report, err := r.Run(context.Background(), at)
+	if err != nil || report.Rotated != due || !report.Complete {
+		t.Fatalf("Run = %+v, %v; want all %d rotated", report, err, due)
+	}
+	if m.most != workers {
+		t.Errorf("at most %d requests in flight at once, want %d", m.most, workers)
+	}
+}
+
+// TestRunCoversEveryPage: a listing of several pages is judged whole, each
+// password once, and each due one written once.
+func TestRunCoversEveryPage(t *testing.T) {
+	const n = 2345 // two full pages of 1,000 and a partial one
+	at := time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC)
+	m := newMemStore()
+	for i := range n {
+		period := 1
+		if i%2 == 1 {
+			period = 30
+		}
+		m.add(fmt.Sprintf("%sp%04d.json", prefix, i), period, at.Add(-48*time.Hour), nil)
+	}
+	m.add("other/outside.json", 1, at.Add(-48*time.Hour), nil)
+	var log syncbuf.Buffer
+	report, err := memRunner(m, &log).Run(context.Background(), at)
+	want := rotation.Report{ScheduledTime: at.Format(time.RFC3339), Checked: n, Due: (n + 1) / 2, Rotated: (n + 1) / 2, Complete: true}
+	if err != nil || report != want {
+		t.Fatalf("Run = %+v, %v; want %+v", report, err, want)
+	}
+	if m.tagReads != n || m.writes != want.Rotated {
+		t.Errorf("%d tag reads and %d writes, want %d and %d", m.tagReads, m.writes, n, want.Rotated)
+	}
+}
+
+// TestRunCountsFromTheRunThatWroteAVersion: a version the rotator wrote up
+// to 12 hours after its run's time is due a period after that time, and
+// one written later a period after it was written; versions written less
+// than 12 hours before the run cannot be due, and their tags are not read.
+func TestRunCountsFromTheRunThatWroteAVersion(t *testing.T) {
+	at := time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC)
+	yesterday := at.Add(-24 * time.Hour)
+	stamped := map[string]string{objecttags.KeyRotatedAt: yesterday.Format(time.RFC3339)}
+	m := newMemStore()
+	m.add(prefix+"within.json", 1, yesterday.Add(12*time.Hour), stamped)
+	m.add(prefix+"after.json", 1, yesterday.Add(12*time.Hour+time.Second), stamped)
+	var log syncbuf.Buffer
+	report, err := memRunner(m, &log).Run(context.Background(), at)
+	if err != nil || report.Checked != 2 || report.Rotated != 1 || report.Due != 1 {
+		t.Fatalf("Run = %+v, %v; want 1 of 2 rotated", report, err)
+	}
+	if got := m.objects[prefix+"within.json"].tags[objecttags.KeyRotatedAt]; got != at.Format(time.RFC3339) {
+		t.Errorf("within.json was not rotated (rotated_at %s)", got)
+	}
+	if m.tagReads != 1 {
+		t.Errorf("%d tag reads, want 1: after.json, written 12 hours before the run less a second, cannot be due", m.tagReads)
+	}
+}
+
+// TestRunCountsTagsItCouldNotRead: a tag read that fails counts as failed,
+// logged with the name and the cause; a password deleted since the listing
+// is simply gone.
+func TestRunCountsTagsItCouldNotRead(t *testing.T) {
+	at := time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC)
+	m := newMemStore()
+	for _, name := range []string{"unreadable", "deleted", "fine"} {
+		m.add(prefix+name+".json", 1, at.Add(-48*time.Hour), nil)
+	}
+	m.tagErr[prefix+"unreadable.json"] = errors.New("get tags: 503 SlowDown")
+	m.tagErr[prefix+"deleted.json"] = fmt.Errorf("get tags: %w", store.ErrNotFound)
+	var log syncbuf.Buffer
+	report, err := memRunner(m, &log).Run(context.Background(), at)
+	want := rotation.Report{ScheduledTime: at.Format(time.RFC3339), Checked: 3, Due: 1, Rotated: 1, Failed: 1, Complete: true}
+	if err != nil || report != want {
+		t.Fatalf("Run = %+v, %v; want %+v", report, err, want)
+	}
+	if !strings.Contains(log.String(), `"outcome":"failed","name":"unreadable"`) || !strings.Contains(log.String(), "503 SlowDown") {
+		t.Errorf("the log does not name unreadable and the cause:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), `"name":"deleted"`) {
+		t.Errorf("a password deleted since the listing is logged:\n%s", log.String())
 	}
 }

@@ -80,6 +80,7 @@ func TestPutAnswers(t *testing.T) {
 		name      string
 		script    []reply
 		overwrite bool
+		ifMatch   string
 		version   string // on success
 		errIs     error  // nil: success expected unless wantErr
 		wantErr   bool
@@ -97,12 +98,18 @@ func TestPutAnswers(t *testing.T) {
 		// be our own write: not proof that the key was taken.
 		{name: "server error, then key taken", script: []reply{internal, exists}, wantErr: true, requests: 2},
 		{name: "server error, then concurrent writes", script: []reply{internal, conflict}, wantErr: true, requests: 6},
+		// A replacement conditional on the ETag the caller saw.
+		{name: "replaced", script: []reply{ok}, ifMatch: `"e1"`, version: "v1", requests: 1},
+		{name: "changed since", script: []reply{exists}, ifMatch: `"e1"`, errIs: store.ErrChanged, requests: 1},
+		{name: "deleted since", script: []reply{{http.StatusNotFound, "NoSuchKey"}}, ifMatch: `"e1"`, errIs: store.ErrChanged, requests: 1},
+		{name: "concurrent replacements persist", script: []reply{conflict}, ifMatch: `"e1"`, errIs: store.ErrChanged, requests: 5},
+		{name: "server error, then changed", script: []reply{internal, exists}, ifMatch: `"e1"`, wantErr: true, requests: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakeS3(t, tt.script...)
 			body := secretRecord(t)
-			version, err := newStore(t, "bucket", "").Put(context.Background(), "passwords/a.json", body, store.PutOptions{Overwrite: tt.overwrite})
+			version, err := newStore(t, "bucket", "").Put(context.Background(), "passwords/a.json", body, store.PutOptions{Overwrite: tt.overwrite, IfMatch: tt.ifMatch})
 			if n := fake.count(); n != tt.requests {
 				t.Errorf("S3 received %d requests, want %d", n, tt.requests)
 			}
@@ -118,6 +125,8 @@ func TestPutAnswers(t *testing.T) {
 				t.Fatalf("Put error %v, want one wrapping %v", err, tt.errIs)
 			case errors.Is(err, store.ErrExists) && tt.errIs != store.ErrExists:
 				t.Fatalf("Put error %v wraps ErrExists: a 409 would hide a failed write", err)
+			case errors.Is(err, store.ErrChanged) && tt.errIs != store.ErrChanged:
+				t.Fatalf("Put error %v wraps ErrChanged: a write that may have landed would count as someone else's", err)
 			}
 			if !strings.Contains(err.Error(), "passwords/a.json") {
 				t.Errorf("error %q does not name the key", err)
@@ -131,32 +140,42 @@ func TestPutAnswers(t *testing.T) {
 
 func TestPutRequest(t *testing.T) {
 	tests := []struct {
-		name      string
-		kmsKeyID  string
-		overwrite bool
-		want      map[string]string // header => value; "" => absent
+		name     string
+		kmsKeyID string
+		opts     store.PutOptions
+		want     map[string]string // header => value; "" => absent
 	}{
-		{"create, SSE-S3", "", false, map[string]string{
+		{"create, SSE-S3", "", store.PutOptions{}, map[string]string{
 			"X-Amz-Server-Side-Encryption":                "AES256",
 			"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id": "",
 			"If-None-Match":                               "*",
 		}},
-		{"overwrite, SSE-S3", "", true, map[string]string{
+		{"overwrite, SSE-S3", "", store.PutOptions{Overwrite: true}, map[string]string{
 			"X-Amz-Server-Side-Encryption": "AES256",
 			"If-None-Match":                "",
 		}},
-		{"create, SSE-KMS", "arn:aws:kms:eu-west-1:111122223333:key/k1", false, map[string]string{
+		{"create, SSE-KMS", "arn:aws:kms:eu-west-1:111122223333:key/k1", store.PutOptions{}, map[string]string{
 			"X-Amz-Server-Side-Encryption":                    "aws:kms",
 			"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id":     "arn:aws:kms:eu-west-1:111122223333:key/k1",
 			"X-Amz-Server-Side-Encryption-Bucket-Key-Enabled": "true",
 			"If-None-Match": "*",
+		}},
+		{"replace if unchanged, with tags", "", store.PutOptions{IfMatch: `"e1"`, Tags: map[string]string{"rotate_every_days": "1", "params_1": "e30"}}, map[string]string{
+			"If-Match":      `"e1"`,
+			"If-None-Match": "",
+			"X-Amz-Tagging": "params_1=e30&rotate_every_days=1",
+		}},
+		{"create, with tags", "", store.PutOptions{Tags: map[string]string{"expires_in_days": "7"}}, map[string]string{
+			"If-Match":      "",
+			"If-None-Match": "*",
+			"X-Amz-Tagging": "expires_in_days=7",
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakeS3(t, ok)
 			body := secretRecord(t)
-			if _, err := newStore(t, "bucket", tt.kmsKeyID).Put(context.Background(), "passwords/team-a/db.json", body, store.PutOptions{Overwrite: tt.overwrite}); err != nil {
+			if _, err := newStore(t, "bucket", tt.kmsKeyID).Put(context.Background(), "passwords/team-a/db.json", body, tt.opts); err != nil {
 				t.Fatal(err)
 			}
 			req := fake.requests[0]

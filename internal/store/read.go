@@ -181,16 +181,22 @@ func (s *Store) Versions(ctx context.Context, key, token string, max int32) (Pag
 		return page, listError("list versions of "+key, t != (pageToken{}), err)
 	}
 	// The prefix also matches longer keys ("a.json" is a prefix of
-	// "a.json.json"); only key's own versions count.
+	// "a.json.json"); only key's own versions count. S3 lists keys in
+	// order, so once a longer key shows, key has no more.
+	beyond := false
 	for _, v := range out.Versions {
-		if aws.ToString(v.Key) == key {
-			page.Items = append(page.Items, Version{aws.ToString(v.VersionId), aws.ToTime(v.LastModified), aws.ToBool(v.IsLatest), false})
+		if aws.ToString(v.Key) != key {
+			beyond = true
+			continue
 		}
+		page.Items = append(page.Items, Version{aws.ToString(v.VersionId), aws.ToTime(v.LastModified), aws.ToBool(v.IsLatest), false})
 	}
 	for _, m := range out.DeleteMarkers {
-		if aws.ToString(m.Key) == key {
-			page.Items = append(page.Items, Version{aws.ToString(m.VersionId), aws.ToTime(m.LastModified), aws.ToBool(m.IsLatest), true})
+		if aws.ToString(m.Key) != key {
+			beyond = true
+			continue
 		}
+		page.Items = append(page.Items, Version{aws.ToString(m.VersionId), aws.ToTime(m.LastModified), aws.ToBool(m.IsLatest), true})
 	}
 	// S3 lists versions and delete markers apart; merged, the latest
 	// first, then newest first.
@@ -203,10 +209,44 @@ func (s *Store) Versions(ctx context.Context, key, token string, max int32) (Pag
 		}
 		return b.LastModified.Compare(a.LastModified)
 	})
-	if aws.ToBool(out.IsTruncated) {
-		page.Next = pageToken{KeyMarker: aws.ToString(out.NextKeyMarker), VersionMarker: aws.ToString(out.NextVersionIdMarker)}.encode()
+	if aws.ToBool(out.IsTruncated) && !beyond {
+		next := pageToken{KeyMarker: aws.ToString(out.NextKeyMarker), VersionMarker: aws.ToString(out.NextVersionIdMarker)}
+		more, err := s.versionsAfter(ctx, key, next)
+		if err != nil {
+			return page, listError("list versions of "+key, true, err)
+		}
+		if more {
+			page.Next = next.encode()
+		}
 	}
 	return page, nil
+}
+
+// versionsAfter reports whether key has versions after the markers of a
+// full page of its own: the listing goes on to longer keys when it has
+// none, and a token for that would only fetch an empty page. (The
+// markers cannot tell: S3's NextKeyMarker is key either way, and MinIO's
+// carries a cache suffix.) When the answer cannot tell either, it says
+// yes: an empty page is better than a version left out.
+func (s *Store) versionsAfter(ctx context.Context, key string, after pageToken) (bool, error) {
+	out, err := s.client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{
+		Bucket: aws.String(s.bucket), Prefix: aws.String(key), MaxKeys: aws.Int32(1),
+		KeyMarker: aws.String(after.KeyMarker), VersionIdMarker: aws.String(after.VersionMarker),
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, v := range out.Versions {
+		if aws.ToString(v.Key) == key {
+			return true, nil
+		}
+	}
+	for _, m := range out.DeleteMarkers {
+		if aws.ToString(m.Key) == key {
+			return true, nil
+		}
+	}
+	return len(out.Versions)+len(out.DeleteMarkers) == 0 && aws.ToBool(out.IsTruncated), nil
 }
 
 // listError reads a 400 after a page token as S3 refusing the token.

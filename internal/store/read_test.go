@@ -154,6 +154,57 @@ func TestVersionsPaginatesOneKey(t *testing.T) {
 	}
 }
 
+// TestVersionsEndWithTheKeysLastPage: however a longer key that shares
+// the prefix falls across the pages (after a full page of key's own, or
+// within its last page), the listing ends with key's last entries and
+// never hands out a token for an empty page; nothing of key's is left out.
+func TestVersionsEndWithTheKeysLastPage(t *testing.T) {
+	tests := []struct {
+		name           string
+		own, longer    int
+		size, wantPage int
+	}{
+		{"the longer key right after a full page", 4, 3, 2, 2},
+		{"the longer key within the last page", 3, 3, 2, 2},
+		{"one entry a page, the longer key next", 1, 2, 1, 1},
+		{"several pages, then the longer key", 5, 1, 2, 3},
+		{"no longer key", 4, 0, 2, 2},
+		{"a page for all", 2, 1, 5, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, _, _ := minioStore(t, "")
+			ctx := context.Background()
+			for key, n := range map[string]int{"p/a.json": tt.own, "p/a.json.json": tt.longer} {
+				for i := range n {
+					if _, err := st.Put(ctx, key, secretRecord(t), store.PutOptions{Overwrite: i > 0}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			var sizes []int
+			seen := map[string]bool{}
+			for token := ""; len(sizes) == 0 || token != ""; {
+				if len(sizes) > tt.own+1 {
+					t.Fatalf("still listing after %d pages", len(sizes))
+				}
+				page, err := st.Versions(ctx, "p/a.json", token, int32(tt.size))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sizes = append(sizes, len(page.Items))
+				for _, v := range page.Items {
+					seen[v.VersionID] = true
+				}
+				token = page.Next
+			}
+			if len(sizes) != tt.wantPage || len(seen) != tt.own || slices.Contains(sizes, 0) {
+				t.Errorf("pages of %v entries, %d distinct; want %d pages, none empty, %d entries", sizes, len(seen), tt.wantPage, tt.own)
+			}
+		})
+	}
+}
+
 func TestListingsRefuseForeignTokens(t *testing.T) {
 	st, _, _ := minioStore(t, "")
 	ctx := context.Background()

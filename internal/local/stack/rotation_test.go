@@ -36,12 +36,17 @@ func TestScheduleSendsSchedulersPayload(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	start := time.Now()
 	wait := schedule(ctx, 20*time.Millisecond, rotator, slog.New(slog.NewTextHandler(&log, nil)))
-	for {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		rotator.mu.Lock()
 		n := len(rotator.payloads)
 		rotator.mu.Unlock()
 		if n >= 3 {
 			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			wait()
+			t.Fatalf("%d runs in 30 s of a schedule every 20 ms", n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -67,9 +72,9 @@ func TestScheduleSendsSchedulersPayload(t *testing.T) {
 func TestLogRunSaysWhyARunFailed(t *testing.T) {
 	var log syncbuf.Buffer
 	l := slog.New(slog.NewTextHandler(&log, nil))
-	logRun(l, lambdaruntime.Result{RequestID: "r1", FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"rotation as of 2026-11-30T04:00:00Z: 1 of 2 due passwords failed"}`)}, nil)
+	logRun(l, lambdaruntime.Result{RequestID: "r1", FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"rotation as of 2026-11-30T04:00:00Z: 1 failed, see the log; checked 3, due 2, rotated 1, skipped 0, left 0, failed 1"}`)}, nil)
 	logRun(l, lambdaruntime.Result{}, context.Canceled)
-	for _, want := range []string{`level=ERROR msg="scheduled rotation failed"`, "1 of 2 due passwords failed", `msg="scheduled rotation not finished"`} {
+	for _, want := range []string{`level=ERROR msg="scheduled rotation failed"`, "1 failed, see the log; checked 3", `msg="scheduled rotation not finished"`} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())
 		}
