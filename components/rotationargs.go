@@ -27,8 +27,8 @@ const (
 	DefaultRotationSchedule = "rate(1 day)"
 	defaultAuditRetention   = 365
 	// maxDays bounds expiry values and the audit retention at ten years,
-	// as request.MaxRotateEveryDays bounds rotation.
-	maxDays = request.MaxRotateEveryDays
+	// as the functions bound the expiry values they accept.
+	maxDays = request.MaxExpiryDays
 	// maxExpiryValues keeps the lifecycle configuration and the
 	// functions' environment small: each value is a rule, and up to five
 	// bytes of PASSWORD_EXPIRY_DAYS.
