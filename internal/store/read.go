@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // ErrNotFound reports a key without a current version (never stored, or
@@ -138,23 +139,37 @@ func (s *Store) List(ctx context.Context, prefix, token string, max int32) (Page
 	if t.KeyMarker != "" || t.VersionMarker != "" {
 		return page, ErrBadToken
 	}
+	objects, next, err := s.listObjects(ctx, prefix, t.Continuation, max)
+	if err != nil {
+		return page, err
+	}
+	for _, o := range objects {
+		page.Items = append(page.Items, Listed{Key: aws.ToString(o.Key), LastModified: aws.ToTime(o.LastModified)})
+	}
+	if next != "" {
+		page.Next = pageToken{Continuation: next}.encode()
+	}
+	return page, nil
+}
+
+// listObjects makes one ListObjectsV2 call, the one listing of current
+// versions both List and ListCurrent page through: the page's objects and
+// S3's continuation token for the next page, "" after the last.
+func (s *Store) listObjects(ctx context.Context, prefix, continuation string, max int32) ([]types.Object, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, readBudget)
 	defer cancel()
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(max)}
-	if t.Continuation != "" {
-		in.ContinuationToken = aws.String(t.Continuation)
+	if continuation != "" {
+		in.ContinuationToken = aws.String(continuation)
 	}
 	out, err := s.client.ListObjectsV2(ctx, in)
 	if err != nil {
-		return page, listError("list "+prefix, t != (pageToken{}), err)
+		return nil, "", listError("list "+prefix, continuation != "", err)
 	}
-	for _, o := range out.Contents {
-		page.Items = append(page.Items, Listed{Key: aws.ToString(o.Key), LastModified: aws.ToTime(o.LastModified)})
+	if !aws.ToBool(out.IsTruncated) {
+		return out.Contents, "", nil
 	}
-	if aws.ToBool(out.IsTruncated) {
-		page.Next = pageToken{Continuation: aws.ToString(out.NextContinuationToken)}.encode()
-	}
-	return page, nil
+	return out.Contents, aws.ToString(out.NextContinuationToken), nil
 }
 
 // Versions returns up to max versions and delete markers of key, newest

@@ -24,23 +24,13 @@ type Current struct {
 // starts at the first. Keys whose latest version is a delete marker are not
 // listed. The token is S3's continuation token, for this listing only.
 func (s *Store) ListCurrent(ctx context.Context, prefix, token string, max int32) (Page[Current], error) {
-	var page Page[Current]
-	ctx, cancel := context.WithTimeout(ctx, readBudget)
-	defer cancel()
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(max)}
-	if token != "" {
-		in.ContinuationToken = aws.String(token)
-	}
-	out, err := s.client.ListObjectsV2(ctx, in)
+	objects, next, err := s.listObjects(ctx, prefix, token, max)
 	if err != nil {
-		return page, listError("list "+prefix, token != "", err)
+		return Page[Current]{}, err
 	}
-	page.Items = make([]Current, 0, len(out.Contents))
-	for _, o := range out.Contents {
+	page := Page[Current]{Items: make([]Current, 0, len(objects)), Next: next}
+	for _, o := range objects {
 		page.Items = append(page.Items, Current{Key: aws.ToString(o.Key), ETag: aws.ToString(o.ETag), LastModified: aws.ToTime(o.LastModified)})
-	}
-	if aws.ToBool(out.IsTruncated) {
-		page.Next = aws.ToString(out.NextContinuationToken)
 	}
 	return page, nil
 }
