@@ -139,12 +139,11 @@ func objectTags(req request.Request) (map[string]string, error) {
 	case req.ExpiresInDays != 0:
 		return map[string]string{objecttags.KeyExpiresInDays: strconv.Itoa(req.ExpiresInDays)}, nil
 	case req.RotateEveryDays != 0:
-		tags, err := objecttags.EncodeParams(req.GenerationJSON())
+		tags, err := objecttags.Rotation(req.GenerationJSON(), req.RotateEveryDays)
 		if err != nil {
 			return nil, &request.Error{Field: "rotate_every_days", Message: err.Error() +
 				"; the rotator needs them to generate the next version: shorten exclude_characters or symbols, or store the password without rotation"}
 		}
-		tags[objecttags.KeyRotateEveryDays] = strconv.Itoa(req.RotateEveryDays)
 		return tags, nil
 	}
 	return nil, nil

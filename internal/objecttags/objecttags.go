@@ -74,6 +74,17 @@ func EncodeParams(params []byte) (map[string]string, error) {
 	return tags, nil
 }
 
+// Rotation returns the tags that make a version rotate every periodDays
+// with params: what the generator stores and each rotated version keeps.
+func Rotation(params []byte, periodDays int) (map[string]string, error) {
+	tags, err := EncodeParams(params)
+	if err != nil {
+		return nil, err
+	}
+	tags[KeyRotateEveryDays] = strconv.Itoa(periodDays)
+	return tags, nil
+}
+
 // DecodeParams joins what EncodeParams split. It returns nil, nil when tags
 // hold no parameters: an object stored without rotation.
 func DecodeParams(tags map[string]string) ([]byte, error) {

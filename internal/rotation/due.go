@@ -95,11 +95,10 @@ func Judge(tags map[string]string, lastModified, at time.Time) (Verdict, error) 
 // generation parameters and period, the run's time as rotated_at and, when
 // S3 named it, the replaced version as rotated_from.
 func NextTags(params []byte, periodDays int, at time.Time, from string) (map[string]string, error) {
-	tags, err := objecttags.EncodeParams(params)
+	tags, err := objecttags.Rotation(params, periodDays)
 	if err != nil {
 		return nil, err
 	}
-	tags[objecttags.KeyRotateEveryDays] = strconv.Itoa(periodDays)
 	tags[objecttags.KeyRotatedAt] = at.UTC().Format(time.RFC3339)
 	if from != "" {
 		tags[objecttags.KeyRotatedFrom] = from
